@@ -1,0 +1,65 @@
+# Quick start: `make run` serves the service with demo data; `make test` runs lint and tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CONSTRAINTS := requirements/constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages the test suite drives for real (firewall validators, TURN server, browser).
+SYSTEM_PACKAGES ?=
+SYSTEM_COMMANDS ?=
+
+.PHONY: install run test lint format lock system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) ".[dev]"
+	@rm -rf build *.egg-info
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@missing=""; for cmd in $(SYSTEM_COMMANDS); do command -v $$cmd >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+run: export DEBUG ?= 1
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py seed_demo
+	@echo "Admin: http://$(HOST):$(PORT)/admin/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
+test: $(STAMP) system-deps
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-resolve dependencies within pyproject's ranges and pin them for reproducible installs.
+lock: | $(BIN)/python
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet ".[dev]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^proxy-provisioning' > $(CONSTRAINTS)
+	rm -rf .venv-lock build *.egg-info
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3

@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", "Viewer"
+
+
+class AppStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DISABLED = "disabled", "Disabled"
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "Read apps and requests"
+    RULES = "rules", "Download firewall rules"
+    REQUESTS = "requests", "Submit proxy requests"

@@ -1,0 +1,49 @@
+"""Keep the staff groups and their model permissions in place."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+# Sales record customers, their apps and proxy requests.
+SALES_MODELS = {
+    "accounts": ["customer", "membership", "app", "apikey"],
+    "provisioning": ["provisioningrequest", "requestevent"],
+}
+# Ops do what sales do, plus pools, reference data and allocation.
+OPS_MODELS = {
+    "accounts": SALES_MODELS["accounts"],
+    "provisioning": SALES_MODELS["provisioning"]
+    + [
+        "region",
+        "isp",
+        "portprofile",
+        "portrange",
+        "proxypool",
+        "poolprefix",
+        "excludedaddress",
+        "allocation",
+        "allocatedendpoint",
+    ],
+    "django_celery_results": ["taskresult"],
+}
+STAFF_GROUPS = {"sales": SALES_MODELS, "ops": OPS_MODELS}
+
+
+def _permissions_for(models_by_app: dict[str, list[str]]):
+    permissions = Permission.objects.none()
+    for app_label, model_names in models_by_app.items():
+        permissions = permissions | Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model__in=model_names
+        )
+    return permissions
+
+
+@transaction.atomic
+def staff_groups_sync() -> dict[str, int]:
+    """Create the ``sales`` and ``ops`` groups and give each exactly its permissions."""
+    counts = {}
+    for group_name, models_by_app in STAFF_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        permissions = list(_permissions_for(models_by_app))
+        group.permissions.set(permissions)
+        counts[group_name] = len(permissions)
+    return counts

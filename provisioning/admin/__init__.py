@@ -1,0 +1,3 @@
+from provisioning.admin import allocations, pools, reference, requests
+
+__all__ = ["allocations", "pools", "reference", "requests"]

@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from provisioning.badges import status_badge
+from provisioning.models import AllocatedEndpoint, Allocation
+
+
+class AllocatedEndpointInline(admin.TabularInline):
+    model = AllocatedEndpoint
+    extra = 0
+    fields = ("address", "role", "region", "isp", "pool", "ports", "dedicated", "live")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Allocations change only through the allocation services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "app_id_display",
+        "kind",
+        "status_badge",
+        "endpoint_count",
+        "created_at",
+        "expires_at",
+        "error",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("request__app__app_id", "request__app__customer__name", "endpoints__address")
+    readonly_fields = (
+        "request",
+        "kind",
+        "status",
+        "expires_at",
+        "activated_at",
+        "released_at",
+        "error",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [AllocatedEndpointInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("request__app")
+
+    @admin.display(description="App ID", ordering="request__app__app_id")
+    def app_id_display(self, obj):
+        return obj.request.app.app_id
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="Addresses")
+    def endpoint_count(self, obj):
+        return obj.endpoints.count()
+
+
+@admin.register(AllocatedEndpoint)
+class AllocatedEndpointAdmin(ReadOnlyAdmin):
+    list_display = ("address", "role", "region", "isp", "pool", "allocation", "dedicated", "live")
+    list_filter = ("live", "dedicated", "role", "region", "isp", "pool")
+    search_fields = ("address", "allocation__request__app__app_id")

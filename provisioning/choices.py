@@ -1,0 +1,60 @@
+from django.db import models
+
+
+class Protocol(models.TextChoices):
+    TCP = "tcp", "TCP"
+    UDP = "udp", "UDP"
+
+
+class PortPurpose(models.TextChoices):
+    SIGNALLING = "signalling", "Message (signalling) data"
+    MEDIA = "media", "Media exchange"
+    EDGE = "edge", "Edge node communication"
+
+
+class PoolKind(models.TextChoices):
+    TEST = "test", "Test (shared)"
+    PRODUCTION = "production", "Production (dedicated)"
+
+
+class PoolRole(models.TextChoices):
+    PROXY = "proxy", "Proxy"
+    EDGE = "edge", "Edge"
+
+
+class PoolScope(models.TextChoices):
+    DOMESTIC = "domestic", "Domestic (China mainland)"
+    OVERSEAS = "overseas", "Overseas"
+    GLOBAL = "global", "Both domestic and overseas"
+
+
+class RequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    TESTING = "testing", "Testing"
+    PRODUCTION_PENDING = "production_pending", "Production pending"
+    ACTIVE = "active", "Active"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+# A request in one of these states is finished; an app may then open a new one.
+CLOSED_REQUEST_STATUSES = (RequestStatus.REJECTED, RequestStatus.REVOKED)
+OPEN_REQUEST_STATUSES = tuple(s for s in RequestStatus if s not in CLOSED_REQUEST_STATUSES)
+
+
+class AllocationKind(models.TextChoices):
+    TEST = "test", "Test"
+    PRODUCTION = "production", "Production"
+
+
+class AllocationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACTIVE = "active", "Active"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+    FAILED = "failed", "Failed"
+
+
+# An allocation in one of these states holds its addresses.
+LIVE_ALLOCATION_STATUSES = (AllocationStatus.PENDING, AllocationStatus.ACTIVE)

@@ -1,0 +1,18 @@
+from provisioning.models.allocation import AllocatedEndpoint, Allocation
+from provisioning.models.pool import ExcludedAddress, PoolPrefix, ProxyPool
+from provisioning.models.reference import Isp, PortProfile, PortRange, Region
+from provisioning.models.request import ProvisioningRequest, RequestEvent
+
+__all__ = [
+    "AllocatedEndpoint",
+    "Allocation",
+    "ExcludedAddress",
+    "Isp",
+    "PoolPrefix",
+    "PortProfile",
+    "PortRange",
+    "ProvisioningRequest",
+    "ProxyPool",
+    "Region",
+    "RequestEvent",
+]

@@ -1,0 +1,155 @@
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.models import TimestampedModel
+from provisioning.choices import PoolKind, PoolRole, PoolScope
+from provisioning.constants import (
+    DEFAULT_CAPACITY_PER_ADDRESS,
+    DEFAULT_QUARANTINE_DAYS,
+    DEFAULT_REDUNDANCY,
+)
+from provisioning.fields import CidrField
+
+
+class ProxyPool(TimestampedModel):
+    """Addresses that serve one role: shared test addresses, or production ones carved out
+    per customer."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=PoolKind.choices)
+    role = models.CharField(max_length=8, choices=PoolRole.choices, default=PoolRole.PROXY)
+    scope = models.CharField(
+        max_length=16,
+        choices=PoolScope.choices,
+        help_text="Which networks the pool serves; must agree with the region when one is set.",
+    )
+    region = models.ForeignKey(
+        "provisioning.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pools",
+        help_text="Required for production proxy pools.",
+    )
+    isp = models.ForeignKey(
+        "provisioning.Isp",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pools",
+        verbose_name="ISP",
+        help_text="Empty for a multi-line pool that serves any ISP.",
+    )
+    port_profile = models.ForeignKey(
+        "provisioning.PortProfile", on_delete=models.PROTECT, related_name="pools"
+    )
+    capacity_per_address = models.PositiveIntegerField(
+        default=DEFAULT_CAPACITY_PER_ADDRESS,
+        help_text="Concurrent users one address serves.",
+    )
+    redundancy = models.PositiveIntegerField(
+        default=DEFAULT_REDUNDANCY, help_text="Spare addresses added to each allocation."
+    )
+    quarantine_days = models.PositiveIntegerField(
+        default=DEFAULT_QUARANTINE_DAYS,
+        help_text="Days a released address rests before it is handed out again.",
+    )
+    enabled = models.BooleanField(
+        default=True, help_text="Disabled pools keep their allocations but get no new ones."
+    )
+
+    class Meta:
+        ordering = ["kind", "scope", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PoolKind.values), name="proxypool_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=PoolRole.values), name="proxypool_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=PoolScope.values), name="proxypool_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity_per_address__gte=1),
+                name="proxypool_capacity_positive",
+                violation_error_message="An address serves at least one concurrent user.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=PoolKind.PRODUCTION, role=PoolRole.PROXY)
+                | models.Q(region__isnull=False),
+                name="proxypool_production_proxy_has_region",
+                violation_error_message="A production proxy pool belongs to a region.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        """Return whether every allocation gets all of this pool (test and edge pools)."""
+        return self.kind == PoolKind.TEST or self.role == PoolRole.EDGE
+
+    def clean(self):
+        errors = {}
+        if self.kind == PoolKind.PRODUCTION and self.role == PoolRole.PROXY and not self.region_id:
+            errors["region"] = "A production proxy pool belongs to a region."
+        if self.region_id and self.scope:
+            expected = PoolScope.DOMESTIC if self.region.domestic else PoolScope.OVERSEAS
+            if self.scope != expected:
+                errors["scope"] = (
+                    f"Region {self.region.code} is {expected.label.lower()}; "
+                    f"the pool's scope must be {expected.value!r}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PoolPrefix(TimestampedModel):
+    """An IPv4 or IPv6 network that belongs to one pool. Prefixes never overlap."""
+
+    pool = models.ForeignKey(ProxyPool, on_delete=models.CASCADE, related_name="prefixes")
+    network = CidrField(
+        unique=True, help_text="CIDR with host bits zero, e.g. 192.0.2.0/24 or 2001:db8::/64."
+    )
+
+    class Meta:
+        ordering = ["pool", "network"]
+        verbose_name_plural = "pool prefixes"
+
+    def __str__(self):
+        return self.network
+
+    @property
+    def ip_network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.network)
+
+
+class ExcludedAddress(TimestampedModel):
+    """An address inside a pool's prefixes that is never handed out (gateways, broken hosts)."""
+
+    pool = models.ForeignKey(ProxyPool, on_delete=models.CASCADE, related_name="excluded_addresses")
+    address = models.GenericIPAddressField(unpack_ipv4=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pool", "address"]
+        verbose_name_plural = "excluded addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "address"], name="excludedaddress_unique"),
+        ]
+
+    def __str__(self):
+        return self.address
+
+    def clean(self):
+        if not self.pool_id or not self.address:
+            return
+        address = ipaddress.ip_address(self.address)
+        if not any(address in prefix.ip_network for prefix in self.pool.prefixes.all()):
+            raise ValidationError(
+                {"address": f"{address} is not inside any prefix of pool {self.pool.name}."}
+            )
