@@ -7,8 +7,8 @@ CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the test suite drives for real (firewall validators, TURN server, browser).
-SYSTEM_PACKAGES ?=
-SYSTEM_COMMANDS ?=
+SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux
+SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare
 
 .PHONY: install run test lint format lock system-deps clean
 

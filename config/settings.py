@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "accounts",
     "provisioning",
+    "provisioning.rules",
 ]
 
 MIDDLEWARE = [
@@ -162,9 +163,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Allocation engine -------------------------------------------------------------------
 # Provisioning policy (see provisioning/constants.py for the defaults' sources).
 TEST_SET_TTL_DAYS = env_int("TEST_SET_TTL_DAYS", 30, minimum=1)
 HANDOVER_GRACE_DAYS = env_int("HANDOVER_GRACE_DAYS", 7, minimum=0)
+
+# --- Firewall rules and exports ----------------------------------------------------------
+
+# --- REST API, SDK config, TURN credentials ----------------------------------------------
+
+# --- Customer portal ---------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

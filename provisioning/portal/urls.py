@@ -1,0 +1,3 @@
+"""URLs of the customer portal, mounted at the site root."""
+
+urlpatterns = []
