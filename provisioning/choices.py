@@ -58,3 +58,14 @@ class AllocationStatus(models.TextChoices):
 
 # An allocation in one of these states holds its addresses.
 LIVE_ALLOCATION_STATUSES = (AllocationStatus.PENDING, AllocationStatus.ACTIVE)
+
+
+class RequestAction(models.TextChoices):
+    """What staff can ask of a request; each runs as a task."""
+
+    ALLOCATE_TEST = "allocate-test", "Allocate test set"
+    APPROVE = "approve", "Approve production"
+    REJECT = "reject", "Reject"
+    SUSPEND = "suspend", "Suspend"
+    RESUME = "resume", "Resume"
+    REVOKE = "revoke", "Revoke"

@@ -1,0 +1,1 @@
+"""Reads of provisioning data, one module per area."""
