@@ -1,5 +1,7 @@
 """Django settings, read from environment variables only (see README, "Configuration")."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -78,8 +80,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite lets one writer in at a time: start every transaction as the writer (IMMEDIATE)
+    # and wait for the current one rather than fail with "database is locked"; WAL lets
+    # readers go on meanwhile. Tests use a file too, as an in-memory database shared
+    # between threads or processes fails concurrent writers at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"proxy-provisioning-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: process-local memory unless CACHE_URL names a Redis server.
@@ -171,8 +183,66 @@ HANDOVER_GRACE_DAYS = env_int("HANDOVER_GRACE_DAYS", 7, minimum=0)
 # --- Firewall rules and exports ----------------------------------------------------------
 
 # --- REST API, SDK config, TURN credentials ----------------------------------------------
+INSTALLED_APPS += ["corsheaders"]
+# CORS answers must be added before CommonMiddleware can turn a request into a redirect.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+# Browser SDKs call the proxy config from customers' own origins; nothing else is cross-origin.
+CORS_URLS_REGEX = r"^/api/v1/sdk/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "if-none-match", "accept"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Cache-Control"]
+
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "accounts.authentication.ApiKeyAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+            "rest_framework.authentication.BasicAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+        "EXCEPTION_HANDLER": "provisioning.api.errors.api_exception_handler",
+        # "<requests>/<second|minute|hour|day>"; the SDK endpoint counts per App ID and per IP.
+        "DEFAULT_THROTTLE_RATES": {
+            "sdk_app": env_str("SDK_THROTTLE_APP_RATE", "600/minute"),
+            "sdk_ip": env_str("SDK_THROTTLE_IP_RATE", "120/minute"),
+        },
+    }
+)
+SPECTACULAR_SETTINGS.update(
+    {
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": r"/api/v1",
+        "ENUM_NAME_OVERRIDES": {
+            "RequestStatusEnum": "provisioning.choices.RequestStatus",
+            "AllocationKindEnum": "provisioning.choices.AllocationKind",
+        },
+    }
+)
+
+# TURN REST credentials: the first secret signs, all are accepted by the TURN servers while
+# a secret is rotated. Without a secret the proxy config carries no ICE servers.
+TURN_SHARED_SECRETS = env_list("TURN_SHARED_SECRETS")
+TURN_CREDENTIAL_TTL = env_int("TURN_CREDENTIAL_TTL", 86400, minimum=60)
+# Expiries are rounded up to this many seconds so equal requests get equal (cacheable) bodies.
+TURN_CREDENTIAL_BUCKET = env_int("TURN_CREDENTIAL_BUCKET", 300, minimum=1)
+TURN_UDP_PORT = env_int("TURN_UDP_PORT", 3478, minimum=1)
+TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
+# App tokens (JWT signed with the app certificate): the longest lifetime accepted and minted.
+APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
+# How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).
+SDK_CONFIG_CACHE_TIMEOUT = env_int("SDK_CONFIG_CACHE_TIMEOUT", 3600, minimum=1)
 
 # --- Customer portal ---------------------------------------------------------------------
+# Portal sign-in replaces the admin's; staff still sign in to the admin at /admin/login/.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal_dashboard"
+# Password reset links expire after this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
 
 LOGGING = {
     "version": 1,

@@ -5,8 +5,10 @@ from django.db import models
 
 from provisioning.constants import CIDR_MAX_LENGTH
 
-# SQLite has no network type: a CHECK calls this function, registered on every connection.
+# SQLite has no network type: CHECK constraints and triggers call these functions,
+# registered on every connection.
 SQLITE_CIDR_CHECK_FUNCTION = "is_canonical_cidr"
+SQLITE_CIDR_OVERLAP_FUNCTION = "cidr_overlaps"
 
 
 def is_canonical_cidr(value) -> bool:
@@ -17,11 +19,23 @@ def is_canonical_cidr(value) -> bool:
         return False
 
 
+def cidr_overlaps(first, second) -> bool:
+    """Return whether two networks of the same family share any address."""
+    try:
+        a, b = ipaddress.ip_network(first), ipaddress.ip_network(second)
+    except (TypeError, ValueError):
+        return False
+    return a.version == b.version and a.overlaps(b)
+
+
 def register_sqlite_functions(sender, connection, **kwargs):
     """Make the CHECK constraint functions available on a new SQLite connection."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             SQLITE_CIDR_CHECK_FUNCTION, 1, is_canonical_cidr, deterministic=True
+        )
+        connection.connection.create_function(
+            SQLITE_CIDR_OVERLAP_FUNCTION, 2, cidr_overlaps, deterministic=True
         )
 
 
@@ -68,7 +82,9 @@ class CidrField(models.CharField):
         return str(network)
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
+        # Skip CharField's to_python(): a malformed value must reach the database, which
+        # refuses it, rather than fail here where bulk_create() and update() can't report it.
+        value = models.Field.get_prep_value(self, value)
         if value in (None, ""):
             return value
         # Canonical form where possible; a malformed value goes through so the database refuses it.

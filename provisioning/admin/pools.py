@@ -1,4 +1,9 @@
+import ipaddress
+from itertools import combinations
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
 from provisioning.services.pools import pool_prefix_save
@@ -6,8 +11,23 @@ from provisioning.services.pools import pool_prefix_save
 AUDIT_FIELDS = ("created_at", "updated_at")
 
 
+class PoolPrefixFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Refuse two rows of one submission that overlap each other."""
+        super().clean()
+        networks = [
+            ipaddress.ip_network(form.cleaned_data["network"])
+            for form in self.forms
+            if form.cleaned_data.get("network") and not form.cleaned_data.get("DELETE")
+        ]
+        for first, second in combinations(networks, 2):
+            if first.version == second.version and first.overlaps(second):
+                raise ValidationError(f"{first} and {second} overlap; pool prefixes must not.")
+
+
 class PoolPrefixInline(admin.TabularInline):
     model = PoolPrefix
+    formset = PoolPrefixFormSet
     extra = 0
     readonly_fields = AUDIT_FIELDS
 

@@ -11,6 +11,7 @@ from provisioning.constants import (
     DEFAULT_REDUNDANCY,
 )
 from provisioning.fields import CidrField
+from provisioning.models.allocation import ADDRESS_KEY_LENGTH, address_sort_key
 
 
 class ProxyPool(TimestampedModel):
@@ -127,12 +128,38 @@ class PoolPrefix(TimestampedModel):
     def ip_network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(self.network)
 
+    def clean(self):
+        """Refuse a network that overlaps another prefix, naming the other pool."""
+        try:
+            network = ipaddress.ip_network(self.network, strict=True)
+        except (TypeError, ValueError):
+            return  # The field's own validation reports a malformed network.
+        others = PoolPrefix.objects.select_related("pool").exclude(pk=self.pk)
+        for other in others.iterator():
+            other_network = other.ip_network
+            if other_network.version == network.version and other_network.overlaps(network):
+                raise ValidationError(
+                    {
+                        "network": (
+                            f"{network} overlaps {other_network} of pool "
+                            f"\u201c{other.pool.name}\u201d; pool prefixes must not overlap."
+                        )
+                    },
+                    code="prefix_overlap",
+                )
+
 
 class ExcludedAddress(TimestampedModel):
     """An address inside a pool's prefixes that is never handed out (gateways, broken hosts)."""
 
     pool = models.ForeignKey(ProxyPool, on_delete=models.CASCADE, related_name="excluded_addresses")
     address = models.GenericIPAddressField(unpack_ipv4=True)
+    address_key = models.CharField(
+        max_length=ADDRESS_KEY_LENGTH,
+        editable=False,
+        db_index=True,
+        help_text="Sortable form of the address.",
+    )
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -144,6 +171,10 @@ class ExcludedAddress(TimestampedModel):
 
     def __str__(self):
         return self.address
+
+    def save(self, *args, **kwargs):
+        self.address_key = address_sort_key(self.address)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if not self.pool_id or not self.address:

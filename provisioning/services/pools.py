@@ -1,8 +1,5 @@
 """Write pools' prefixes and excluded addresses, keeping prefixes disjoint across pools."""
 
-import ipaddress
-
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from provisioning.locks import advisory_lock
@@ -11,33 +8,12 @@ from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
 PREFIX_LOCK = "provisioning.pool_prefixes"
 
 
-def prefix_overlap_check(*, prefix: PoolPrefix) -> None:
-    """Raise a field-keyed error naming the pool whose prefix overlaps ``prefix``."""
-    try:
-        network = ipaddress.ip_network(prefix.network, strict=True)
-    except (TypeError, ValueError):
-        return  # The field's own validation reports a malformed network.
-    others = PoolPrefix.objects.select_related("pool").exclude(pk=prefix.pk)
-    for other in others.iterator():
-        other_network = other.ip_network
-        if other_network.version == network.version and other_network.overlaps(network):
-            raise ValidationError(
-                {
-                    "network": (
-                        f"{network} overlaps {other_network} of pool "
-                        f"\u201c{other.pool.name}\u201d; pool prefixes must not overlap."
-                    )
-                },
-                code="prefix_overlap",
-            )
-
-
 @transaction.atomic
 def pool_prefix_save(*, prefix: PoolPrefix) -> PoolPrefix:
     """Validate and save ``prefix`` while no other prefix can be written."""
+    # full_clean() looks for overlapping prefixes; the lock keeps that answer true until commit.
     advisory_lock(PREFIX_LOCK)
     prefix.full_clean()
-    prefix_overlap_check(prefix=prefix)
     prefix.save()
     return prefix
 
