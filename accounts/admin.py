@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from accounts.models import ApiKey, App, Customer, Membership
 from accounts.services.api_keys import api_key_create, api_key_revoke
-from accounts.services.apps import app_create
+from accounts.services.apps import app_create, app_source_networks_set
 from provisioning.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
@@ -69,6 +69,9 @@ class AppAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if "source_networks" in form.changed_data:
+                # The rule source changed: firewall files need a new version.
+                app_source_networks_set(app=obj, source_networks=obj.source_networks)
             return
         created, certificate = app_create(
             customer=obj.customer,
