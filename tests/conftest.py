@@ -9,7 +9,14 @@ def reference_data(db):
     reference_data_load()
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_in_tests(settings):
-    """Let the test client and live server speak plain HTTP; production redirects to HTTPS."""
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_in_tests():
+    """Let the test client and live servers speak plain HTTP; production insists on HTTPS.
+
+    Session-wide, so it is in place before any live server builds its middleware.
+    """
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False

@@ -4,8 +4,10 @@ from itertools import combinations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 
 from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
+from provisioning.selectors.portal import pool_utilization
 from provisioning.services.pools import pool_prefix_save
 
 AUDIT_FIELDS = ("created_at", "updated_at")
@@ -40,22 +42,48 @@ class ExcludedAddressInline(admin.TabularInline):
 
 @admin.register(ProxyPool)
 class ProxyPoolAdmin(admin.ModelAdmin):
+    # Utilization next to the name, where it is seen first; scope and profile stay filters.
     list_display = (
         "name",
+        "utilization",
         "kind",
         "role",
-        "scope",
         "region",
         "isp",
         "prefix_list",
-        "port_profile",
         "capacity_per_address",
         "enabled",
     )
     list_filter = ("kind", "role", "scope", "region", "isp", "enabled")
     search_fields = ("name", "prefixes__network", "region__code", "isp__code")
-    readonly_fields = AUDIT_FIELDS
+    readonly_fields = ("utilization_detail", *AUDIT_FIELDS)
     inlines = [PoolPrefixInline, ExcludedAddressInline]
+
+    class Media:
+        css = {"all": ["portal/admin.css"]}
+
+    @admin.display(description="Utilization")
+    def utilization(self, obj):
+        return render_to_string(
+            "admin/provisioning/proxypool/utilization.html",
+            {"u": pool_utilization(pool=obj), "compact": True},
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        """Show the utilization first on a pool's page: it is what staff come to check."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        fields = [f for f in fieldsets[0][1]["fields"] if f != "utilization_detail"]
+        return [("Utilization", {"fields": ["utilization_detail"]}), (None, {"fields": fields})]
+
+    @admin.display(description="Addresses")
+    def utilization_detail(self, obj):
+        if obj.pk is None:
+            return "Shown once the pool is saved."
+        return render_to_string(
+            "admin/provisioning/proxypool/utilization.html", {"u": pool_utilization(pool=obj)}
+        )
 
     def get_queryset(self, request):
         return (

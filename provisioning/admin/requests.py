@@ -1,9 +1,47 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from provisioning.badges import status_badge
+from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
+from provisioning.selectors.portal import request_actions_available, request_timeline, task_status
+from provisioning.services.actions import request_action_enqueue
 from provisioning.services.requests import request_scope_check, request_submit
+
+# Actions that end or pause a customer's service ask for a reason and a confirmation.
+ACTIONS_WITH_REASON = (RequestAction.REJECT, RequestAction.SUSPEND, RequestAction.REVOKE)
+
+
+def _enqueue(*, request, action: str, actor, reason: str = "") -> str:
+    return request_action_enqueue(request=request, action=action, actor=actor, reason=reason)
+
+
+def _bulk_action(action: str):
+    """Return a changelist action that queues ``action`` for each selected request."""
+
+    def run(modeladmin, request, queryset):
+        queued = []
+        for provisioning_request in queryset:
+            try:
+                _enqueue(request=provisioning_request, action=action, actor=request.user)
+            except ValidationError as exc:
+                modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                queued.append(f"#{provisioning_request.pk}")
+        if queued:
+            label = RequestAction(action).label.lower()
+            modeladmin.message_user(
+                request, f"Queued “{label}” for {', '.join(queued)}.", messages.SUCCESS
+            )
+
+    run.__name__ = f"action_{action.replace('-', '_')}"
+    return admin.action(description=f"{RequestAction(action).label} (selected requests)")(run)
 
 
 class RequestEventInline(admin.TabularInline):
@@ -68,6 +106,87 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     )
     inlines = [RequestEventInline, AllocationInline]
     date_hierarchy = "created_at"
+    actions = [
+        _bulk_action(RequestAction.ALLOCATE_TEST),
+        _bulk_action(RequestAction.APPROVE),
+        _bulk_action(RequestAction.REJECT),
+        _bulk_action(RequestAction.SUSPEND),
+        _bulk_action(RequestAction.RESUME),
+        _bulk_action(RequestAction.REVOKE),
+    ]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/actions/<str:action>/",
+                wrap(require_POST(self.action_view)),
+                name="provisioning_provisioningrequest_action",
+            ),
+            path(
+                "<int:object_id>/tasks/<str:task_id>/",
+                wrap(self.task_view),
+                name="provisioning_provisioningrequest_task",
+            ),
+            *super().get_urls(),
+        ]
+
+    def action_view(self, request, object_id, action):
+        """Queue one action for the request and come back to its page to follow the task."""
+        provisioning_request = get_object_or_404(ProvisioningRequest, pk=object_id)
+        if action not in RequestAction.values or not self.has_change_permission(request):
+            raise Http404("No such action.")
+        change_url = reverse("admin:provisioning_provisioningrequest_change", args=[object_id])
+        try:
+            task_id = _enqueue(
+                request=provisioning_request,
+                action=action,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        label = RequestAction(action).label
+        self.message_user(request, f"“{label}” queued as task {task_id}.")
+        return HttpResponseRedirect(f"{change_url}?{urlencode({'task': task_id})}")
+
+    def task_view(self, request, object_id, task_id):
+        """Return a queued action's state and result as JSON, for the progress panel."""
+        get_object_or_404(ProvisioningRequest, pk=object_id)
+        return JsonResponse(task_status(task_id=task_id))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        provisioning_request = self.get_object(request, object_id)
+        if provisioning_request is not None:
+            task_id = request.GET.get("task", "")
+            extra_context = {
+                **(extra_context or {}),
+                "request_actions": [
+                    {
+                        "value": action.value,
+                        "label": action.label,
+                        "needs_reason": action in ACTIONS_WITH_REASON,
+                        "url": reverse(
+                            "admin:provisioning_provisioningrequest_action",
+                            args=[provisioning_request.pk, action.value],
+                        ),
+                    }
+                    for action in request_actions_available(request=provisioning_request)
+                ],
+                "timeline": request_timeline(request=provisioning_request),
+                "task": task_status(task_id=task_id) if task_id else None,
+                "task_url": reverse(
+                    "admin:provisioning_provisioningrequest_task",
+                    args=[provisioning_request.pk, task_id],
+                )
+                if task_id
+                else "",
+                "status_badge_html": status_badge(
+                    provisioning_request.status, provisioning_request.get_status_display()
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return (

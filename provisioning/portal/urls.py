@@ -1,3 +1,26 @@
 """URLs of the customer portal, mounted at the site root."""
 
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from provisioning.portal import views
+
+urlpatterns = [
+    path("", views.dashboard, name="portal_dashboard"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("apps/<str:app_id>/", views.app_detail, name="portal_app_detail"),
+    path(
+        "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",
+        views.rules_download,
+        name="portal_rules_download",
+    ),
+    path("requests/new/", views.request_create, name="portal_request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="portal_request_detail"),
+    path("api-keys/", views.api_keys, name="portal_api_keys"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="portal_api_key_revoke"),
+]

@@ -1,0 +1,72 @@
+"""Reads of customers and apps as a signed-in user may see them.
+
+A user sees only the customers they are a member of. Anything else is "not found" (404),
+never "forbidden", so that nobody learns which App IDs or keys exist elsewhere.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.choices import MembershipRole
+from accounts.models import ApiKey, App, Customer
+
+
+def user_customers(*, user) -> QuerySet[Customer]:
+    """Return the customers ``user`` is a member of."""
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    return Customer.objects.filter(memberships__user=user).distinct().order_by("name")
+
+
+def user_admin_customers(*, user) -> QuerySet[Customer]:
+    """Return the customers for which ``user`` may submit requests and manage API keys."""
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    return (
+        Customer.objects.filter(memberships__user=user, memberships__role=MembershipRole.ADMIN)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def user_apps(*, user) -> QuerySet[App]:
+    """Return the apps of every customer ``user`` is a member of."""
+    return (
+        App.objects.filter(customer__in=user_customers(user=user))
+        .select_related("customer")
+        .order_by("customer__name", "name")
+    )
+
+
+def user_app_get(*, user, app_id: str) -> App:
+    """Return the app with ``app_id`` if ``user`` may see it; raise Http404 otherwise."""
+    app = user_apps(user=user).filter(app_id=app_id).first()
+    if app is None:
+        raise Http404("No such app.")
+    return app
+
+
+def user_can_manage(*, user, customer: Customer) -> bool:
+    """Return whether ``user`` is an admin member of ``customer``."""
+    return user_admin_customers(user=user).filter(pk=customer.pk).exists()
+
+
+def user_api_keys(*, user) -> QuerySet[ApiKey]:
+    """Return the API keys of the customers ``user`` is a member of, newest first."""
+    return (
+        ApiKey.objects.filter(customer__in=user_customers(user=user))
+        .select_related("customer", "created_by")
+        .order_by("customer__name", "-created_at")
+    )
+
+
+def user_api_key_get(*, user, pk: int) -> ApiKey:
+    """Return the API key ``pk`` if ``user`` may manage it; raise Http404 otherwise."""
+    api_key = (
+        ApiKey.objects.filter(pk=pk, customer__in=user_admin_customers(user=user))
+        .select_related("customer")
+        .first()
+    )
+    if api_key is None:
+        raise Http404("No such API key.")
+    return api_key

@@ -1,0 +1,266 @@
+"""Reads behind the customer portal pages and the staff pool pages."""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from celery.states import READY_STATES
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django_celery_results.models import TaskResult
+
+from accounts.models import App
+from accounts.selectors import user_apps
+from provisioning.choices import (
+    LIVE_ALLOCATION_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    AllocationKind,
+    PoolRole,
+    Protocol,
+    RequestAction,
+    RequestStatus,
+)
+from provisioning.exceptions import IllegalTransition
+from provisioning.models import (
+    AllocatedEndpoint,
+    ProvisioningRequest,
+    ProxyPool,
+    RequestEvent,
+)
+from provisioning.rules.exports.registry import FORMATS
+from provisioning.rules.models import RuleExport, RuleSet
+from provisioning.rules.selectors import (
+    rule_export_get_or_render,
+    rule_set_changes,
+    rule_set_get,
+    rule_set_latest,
+    rule_set_list,
+)
+from provisioning.selectors.allocations import (
+    SERVED_REQUEST_STATUSES,
+    app_live_endpoints,
+    pool_usage,
+)
+from provisioning.services.lifecycle import transition_check
+
+# Versions listed in the history table; older ones stay downloadable by API.
+RULE_HISTORY_LENGTH = 10
+
+
+def user_requests(*, user) -> QuerySet[ProvisioningRequest]:
+    """Return the requests of the apps ``user`` may see, newest first."""
+    return (
+        ProvisioningRequest.objects.filter(app__in=user_apps(user=user))
+        .select_related("app__customer", "created_by")
+        .prefetch_related("regions", "isps")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def user_request_get(*, user, pk: int) -> ProvisioningRequest:
+    """Return request ``pk`` if ``user`` may see it; raise Http404 otherwise."""
+    request = user_requests(user=user).filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request.")
+    return request
+
+
+def request_timeline(*, request: ProvisioningRequest) -> QuerySet[RequestEvent]:
+    """Return the request's events, oldest first, with who acted."""
+    return request.events.select_related("actor").order_by("created_at", "pk")
+
+
+def app_open_request(*, app: App) -> ProvisioningRequest | None:
+    """Return the app's open request, or else its latest one, or None."""
+    requests = app.requests.prefetch_related("regions", "isps").order_by("-created_at", "-pk")
+    return requests.filter(status__in=OPEN_REQUEST_STATUSES).first() or requests.first()
+
+
+def ports_label(ports: list[dict], protocol: str) -> str:
+    """Return the ports of one protocol in a snapshot, e.g. "443, 4000, 3433-3460"."""
+    labels = []
+    for entry in sorted(ports, key=lambda e: e.get("port_start") or 0):
+        if entry.get("protocol") != protocol:
+            continue
+        start, end = entry.get("port_start"), entry.get("port_end")
+        labels.append(str(start) if start == end else f"{start}-{end}")
+    return ", ".join(labels)
+
+
+@dataclass
+class EndpointGroup:
+    """The addresses of one region, ISP and role that share their ports."""
+
+    region: str
+    isp: str
+    role: str
+    environment: str
+    tcp_ports: str
+    udp_ports: str
+    addresses: list[str] = field(default_factory=list)
+
+
+def app_endpoint_groups(*, app: App) -> list[EndpointGroup]:
+    """Return the app's live endpoints grouped by region, ISP and role, with their ports."""
+    groups: dict[tuple, EndpointGroup] = {}
+    for endpoint in app_live_endpoints(app=app):
+        region = endpoint.region.name if endpoint.region else "All regions"
+        isp = endpoint.isp.name if endpoint.isp else "Any (multi-line)"
+        tcp = ports_label(endpoint.ports, Protocol.TCP)
+        udp = ports_label(endpoint.ports, Protocol.UDP)
+        key = (region, isp, endpoint.role, endpoint.allocation.kind, tcp, udp)
+        if key not in groups:
+            groups[key] = EndpointGroup(
+                region=region,
+                isp=isp,
+                role=PoolRole(endpoint.role).label,
+                environment=AllocationKind(endpoint.allocation.kind).label,
+                tcp_ports=tcp,
+                udp_ports=udp,
+            )
+        groups[key].addresses.append(endpoint.address)
+    # Proxies before edge nodes, then by where they are.
+    return sorted(groups.values(), key=lambda g: (g.role != "Proxy", g.region, g.isp))
+
+
+@dataclass
+class DashboardRow:
+    """One app on the dashboard, with its current request and environment."""
+
+    app: App
+    request: ProvisioningRequest | None
+    environment: str | None
+    endpoint_count: int
+
+
+def dashboard_rows(*, user) -> list[DashboardRow]:
+    """Return the user's apps with their open (or latest) request and live endpoint count."""
+    apps = user_apps(user=user).prefetch_related(
+        Prefetch(
+            "requests",
+            queryset=ProvisioningRequest.objects.order_by("-created_at", "-pk"),
+            to_attr="ordered_requests",
+        )
+    )
+    live = (
+        AllocatedEndpoint.objects.filter(
+            live=True,
+            allocation__status__in=LIVE_ALLOCATION_STATUSES,
+            allocation__request__status__in=SERVED_REQUEST_STATUSES,
+            allocation__request__app__in=apps,
+        )
+        .values("allocation__request__app_id", "allocation__kind")
+        .annotate(count=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in live:
+        counts[row["allocation__request__app_id"]][row["allocation__kind"]] = row["count"]
+    rows = []
+    for app in apps:
+        requests = app.ordered_requests
+        current = next((r for r in requests if r.is_open), requests[0] if requests else None)
+        kinds = counts.get(app.pk, {})
+        environment = next((k for k in ("production", "test") if k in kinds), None)
+        rows.append(DashboardRow(app, current, environment, sum(kinds.values())))
+    return rows
+
+
+@dataclass
+class RulesSummary:
+    """The firewall rules section of an app page."""
+
+    latest: RuleSet | None
+    previous: RuleSet | None
+    history: list[RuleSet]
+    formats: list
+    changes: dict | None
+
+
+def app_rules_summary(*, app: App) -> RulesSummary:
+    """Return the app's latest rule set, its history, the formats and what changed last."""
+    latest = rule_set_latest(app=app)
+    history = list(rule_set_list(app=app)[:RULE_HISTORY_LENGTH]) if latest else []
+    previous = next((r for r in history if r.version < latest.version), None) if latest else None
+    changes = rule_set_changes(app=app, since=previous.version) if previous else None
+    return RulesSummary(
+        latest=latest,
+        previous=previous,
+        history=history,
+        formats=list(FORMATS.values()),
+        changes=changes,
+    )
+
+
+def rule_download_get(*, app: App, version: str, format_name: str) -> RuleExport:
+    """Return the export of ``version`` ("latest" or YYYYMMDDNN) in ``format_name``;
+    raise Http404 for an unknown format or version."""
+    if format_name not in FORMATS:
+        raise Http404("Unknown format.")
+    try:
+        if version == "latest":
+            rule_set = rule_set_list(app=app).first()
+        else:
+            rule_set = rule_set_get(app=app, version=version)
+    except RuleSet.DoesNotExist:
+        rule_set = None
+    if rule_set is None:
+        raise Http404("No such rule set version.")
+    return rule_export_get_or_render(rule_set=rule_set, format_name=format_name)
+
+
+def request_actions_available(*, request: ProvisioningRequest) -> list[RequestAction]:
+    """Return the staff actions that ``request`` may take in its current state."""
+    available = []
+    for action in RequestAction:
+        try:
+            transition_check(request=request, action=action)
+        except IllegalTransition:
+            continue
+        available.append(action)
+    return available
+
+
+def _task_message(state: str, outcome) -> str:
+    """Return a task's outcome in words, e.g. "Request #3 is now active."."""
+    if state == "FAILURE":
+        if isinstance(outcome, dict):
+            outcome = outcome.get("exc_message") or outcome.get("exc_type")
+        if isinstance(outcome, list | tuple):
+            outcome = " ".join(map(str, outcome))
+        return f"Failed: {outcome}" if outcome else "Failed."
+    if isinstance(outcome, dict) and "status" in outcome:
+        label = RequestStatus(outcome["status"]).label.lower()
+        already = " (nothing to do: already done)" if outcome.get("unchanged") else ""
+        return f"Request #{outcome.get('request_id')} is now {label}{already}."
+    return "" if outcome is None else str(outcome)
+
+
+def task_status(*, task_id: str) -> dict:
+    """Return a queued task's state and outcome; a task with no result yet is queued."""
+    result = TaskResult.objects.filter(task_id=task_id).first()
+    if result is None:
+        return {
+            "task_id": task_id,
+            "state": "PENDING",
+            "ready": False,
+            "result": None,
+            "message": "Waiting for a worker.",
+        }
+    ready = result.status in READY_STATES
+    try:
+        outcome = json.loads(result.result) if result.result else None
+    except ValueError:
+        outcome = result.result
+    return {
+        "task_id": task_id,
+        "state": result.status,
+        "ready": ready,
+        "result": outcome,
+        "message": _task_message(result.status, outcome),
+        "date_done": result.date_done.isoformat() if result.date_done else None,
+    }
+
+
+def pool_utilization(*, pool: ProxyPool):
+    """Return the pool's live, quarantined, excluded and free addresses (see pool_usage)."""
+    return pool_usage(pool=pool)

@@ -1,0 +1,137 @@
+"""Staff actions on requests, task progress, the timeline and pool utilization in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from provisioning.choices import RequestStatus
+from provisioning.models import ProxyPool, Region
+from tests.factories import AppFactory, StaffUserFactory, UserFactory, request_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(StaffUserFactory(is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def post(staff_client, django_capture_on_commit_callbacks):
+    """POST as staff and run the tasks queued on commit, as a real commit would."""
+
+    def run(url, data=None, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return staff_client.post(url, data or {}, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def submitted(reference_data):
+    return request_for(AppFactory(), regions=[Region.objects.get(code="na")], concurrency=100)
+
+
+def _action_url(provisioning_request, action):
+    return reverse(
+        "admin:provisioning_provisioningrequest_action", args=[provisioning_request.pk, action]
+    )
+
+
+def _change_url(provisioning_request):
+    return reverse("admin:provisioning_provisioningrequest_change", args=[provisioning_request.pk])
+
+
+def test_change_page_offers_the_actions_of_the_current_state(staff_client, submitted):
+    html = staff_client.get(_change_url(submitted)).content.decode()
+    assert 'data-action="allocate-test"' in html
+    assert 'data-action="approve"' in html
+    assert 'data-action="reject"' in html
+    assert 'data-action="resume"' not in html
+    assert "Timeline" in html
+    assert "Submitted." in html
+
+
+def test_allocate_test_queues_the_task_and_shows_its_result(staff_client, post, submitted):
+    response = post(_action_url(submitted, "allocate-test"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{_change_url(submitted)}?task=")
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.TESTING
+    page = staff_client.get(response["Location"]).content.decode()
+    assert 'data-testid="task-state">Done<' in page
+    assert "testing" in page
+    assert "Test set #" in page  # the timeline's new event
+    task_id = response["Location"].split("task=")[1]
+    status = staff_client.get(
+        reverse("admin:provisioning_provisioningrequest_task", args=[submitted.pk, task_id])
+    ).json()
+    assert status["state"] == "SUCCESS"
+    assert status["ready"] is True
+    assert status["result"]["status"] == RequestStatus.TESTING
+
+
+def test_illegal_action_is_refused_before_queuing(post, submitted):
+    response = post(_action_url(submitted, "resume"), follow=True)
+    assert "only a request that is suspended can be resumed" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.SUBMITTED
+
+
+def test_reject_records_the_reason(post, submitted):
+    post(_action_url(submitted, "reject"), {"reason": "Duplicate of #1"})
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.REJECTED
+    assert submitted.events.last().reason == "Rejected: Duplicate of #1"
+
+
+def test_bulk_action_from_the_list(post, submitted):
+    response = post(
+        reverse("admin:provisioning_provisioningrequest_changelist"),
+        {"action": "action_allocate_test", "_selected_action": [submitted.pk]},
+        follow=True,
+    )
+    assert f"#{submitted.pk}" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.TESTING
+
+
+def test_actions_and_task_status_are_staff_only(client, submitted):
+    client.force_login(UserFactory())
+    response = client.post(_action_url(submitted, "allocate-test"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    task_url = reverse("admin:provisioning_provisioningrequest_task", args=[submitted.pk, "x"])
+    assert client.get(task_url).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == RequestStatus.SUBMITTED
+
+
+def test_pool_list_and_page_show_utilization(staff_client, post, submitted):
+    post(_action_url(submitted, "allocate-test"))
+    listing = staff_client.get(reverse("admin:provisioning_proxypool_changelist")).content
+    assert b"Utilization" in listing
+    assert b"live" in listing and b"quarantined" in listing and b"free" in listing
+    pool = ProxyPool.objects.get(name="Test overseas")
+    page = staff_client.get(reverse("admin:provisioning_proxypool_change", args=[pool.pk]))
+    html = page.content.decode()
+    assert 'data-testid="pool-live">2<' in html
+    assert 'data-testid="pool-free">0<' in html
+    assert 'data-testid="pool-used"><strong>100.0%<' in html
+
+
+def test_a_task_not_yet_run_shows_as_queued_and_is_polled(staff_client, submitted):
+    task_url = reverse(
+        "admin:provisioning_provisioningrequest_task", args=[submitted.pk, "not-run-yet"]
+    )
+    assert staff_client.get(task_url).json() == {
+        "task_id": "not-run-yet",
+        "state": "PENDING",
+        "ready": False,
+        "result": None,
+        "message": "Waiting for a worker.",
+    }
+    page = staff_client.get(f"{_change_url(submitted)}?task=not-run-yet").content.decode()
+    assert 'data-testid="task-state">Queued<' in page
+    assert 'data-ready="0"' in page
+    assert f'data-url="{task_url}"' in page
