@@ -179,6 +179,30 @@ SPECTACULAR_SETTINGS = {
 # Provisioning policy (see provisioning/constants.py for the defaults' sources).
 TEST_SET_TTL_DAYS = env_int("TEST_SET_TTL_DAYS", 30, minimum=1)
 HANDOVER_GRACE_DAYS = env_int("HANDOVER_GRACE_DAYS", 7, minimum=0)
+# Eager tasks (no broker) store their results too, so task ids can be looked up either way.
+CELERY_TASK_STORE_EAGER_RESULT = True
+# Redis redelivers a message whose worker died unacknowledged after this many seconds
+# (tasks are acks_late). A short timeout also makes workers look for such messages often.
+_visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
+if _visibility_timeout < 60:
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        unacked_restore_interval=_visibility_timeout, unacked_restore_throttle=1
+    )
+# Every periodic job, run by one `celery -A config beat`.
+CELERY_BEAT_SCHEDULE = {
+    "expire-allocations": {
+        "task": "provisioning.tasks.expire_allocations_task",
+        "schedule": env_int("ALLOCATION_EXPIRY_INTERVAL_SECONDS", 600, minimum=10),
+    },
+    "allocation-reminders": {
+        "task": "provisioning.tasks.allocation_reminders_task",
+        "schedule": env_int("ALLOCATION_REMINDER_INTERVAL_SECONDS", 3600, minimum=60),
+    },
+}
+# Fault-injection hook for tests: while this file exists, production allocation waits
+# after picking its addresses. Leave unset in production.
+ALLOCATION_PAUSE_FILE = env_str("ALLOCATION_PAUSE_FILE")
 
 # --- Firewall rules and exports ----------------------------------------------------------
 
@@ -206,6 +230,11 @@ REST_FRAMEWORK.update(
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
         "EXCEPTION_HANDLER": "provisioning.api.errors.api_exception_handler",
+        # ?format= names a firewall export format, not a DRF renderer.
+        "URL_FORMAT_OVERRIDE": None,
+        # Proxies in front of the service that append to X-Forwarded-For; with 0, the client
+        # address is REMOTE_ADDR, so a forged header can't dodge the per-IP throttle.
+        "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
         # "<requests>/<second|minute|hour|day>"; the SDK endpoint counts per App ID and per IP.
         "DEFAULT_THROTTLE_RATES": {
             "sdk_app": env_str("SDK_THROTTLE_APP_RATE", "600/minute"),
@@ -217,9 +246,20 @@ SPECTACULAR_SETTINGS.update(
     {
         "COMPONENT_SPLIT_REQUEST": True,
         "SCHEMA_PATH_PREFIX": r"/api/v1",
+        "APPEND_COMPONENTS": {
+            "securitySchemes": {
+                "AppToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "App token: HS256 JWT signed with the app certificate.",
+                }
+            }
+        },
         "ENUM_NAME_OVERRIDES": {
             "RequestStatusEnum": "provisioning.choices.RequestStatus",
             "AllocationKindEnum": "provisioning.choices.AllocationKind",
+            "AppStatusEnum": "accounts.choices.AppStatus",
         },
     }
 )
@@ -236,9 +276,12 @@ TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
 APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
 # How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).
 SDK_CONFIG_CACHE_TIMEOUT = env_int("SDK_CONFIG_CACHE_TIMEOUT", 3600, minimum=1)
+# Seconds a web process reuses an app's row on the SDK path before asking the database again
+# (0: one query per request). Changes to an app show on the SDK path within this time.
+SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)
 
 # --- Customer portal ---------------------------------------------------------------------
-# Portal sign-in replaces the admin's; staff still sign in to the admin at /admin/login/.
+# Signed-out visitors of portal pages go to the portal's sign-in; the admin keeps its own.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal_dashboard"
 # Password reset links expire after this many seconds (Django's default is three days).

@@ -11,3 +11,11 @@ class IllegalTransition(ProvisioningError):
 
 class PoolExhausted(ProvisioningError):
     """A pool has fewer free addresses than an allocation needs."""
+
+
+class AllocationConflict(ProvisioningError):
+    """A concurrent allocation took an address first; nothing was allocated."""
+
+
+class UnknownScope(ProvisioningError):
+    """A request names a region or ISP that no pool serves, or that doesn't exist."""

@@ -147,3 +147,26 @@ def request_for(app=None, *, regions, isps=(), concurrency=100, actor=None):
         concurrency=concurrency,
         actor=actor,
     )
+
+
+# --- Allocation engine --------------------------------------------------------------------
+
+
+def edge_pool(*, region=None, prefixes=(), **fields):
+    """Create a production edge pool (shared: every production set gets all of it)."""
+    return ProxyPoolFactory(
+        role=PoolRole.EDGE,
+        region=region,
+        port_profile=PortProfileFactory(
+            code="edge-test", ranges=[(Protocol.TCP, 443, 443, PortPurpose.EDGE)]
+        ),
+        prefixes=list(prefixes),
+        **fields,
+    )
+
+
+def customer_admin(customer, *, email=None):
+    """Add an admin member to ``customer`` and return the user."""
+    user = UserFactory(email=email or f"admin-{customer.slug}@example.com")
+    MembershipFactory(user=user, customer=customer, role=MembershipRole.ADMIN)
+    return user

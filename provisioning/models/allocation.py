@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.db import models
 
 from accounts.models import TimestampedModel
@@ -7,6 +9,17 @@ from provisioning.choices import (
     AllocationStatus,
     PoolRole,
 )
+
+# "4" or "6" then the address as 32 hex digits: text that sorts like the addresses do, on
+# every database (SQLite has no inet type), so free addresses are found by walking a range.
+ADDRESS_KEY_LENGTH = 33
+
+
+def address_sort_key(address) -> str:
+    """Return the sortable key of an IP address (``ipaddress`` object or text)."""
+    if isinstance(address, str):
+        address = ipaddress.ip_address(address)
+    return f"{address.version}{int(address):032x}"
 
 
 class Allocation(TimestampedModel):
@@ -29,6 +42,12 @@ class Allocation(TimestampedModel):
     activated_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why the allocation failed.")
+    last_reminder_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Days before expiry of the last reminder e-mail sent, so none is sent twice.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,6 +83,9 @@ class AllocatedEndpoint(models.Model):
         "provisioning.ProxyPool", on_delete=models.PROTECT, related_name="endpoints"
     )
     address = models.GenericIPAddressField(unpack_ipv4=True)
+    address_key = models.CharField(
+        max_length=ADDRESS_KEY_LENGTH, editable=False, help_text="Sortable form of the address."
+    )
     role = models.CharField(max_length=8, choices=PoolRole.choices)
     region = models.ForeignKey(
         "provisioning.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -90,7 +112,8 @@ class AllocatedEndpoint(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["allocation", "role", "address"]
+        ordering = ["allocation", "role", "address_key"]
+        indexes = [models.Index(fields=["address_key"], name="endpoint_address_key_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["address"],
@@ -108,3 +131,7 @@ class AllocatedEndpoint(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.role})"
+
+    def save(self, *args, **kwargs):
+        self.address_key = address_sort_key(self.address)
+        super().save(*args, **kwargs)

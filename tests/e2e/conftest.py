@@ -1,0 +1,133 @@
+"""Fixtures that start real peers. ``celery_worker``: real Celery worker processes on
+Redis, working on the test database.
+
+Tests using it need ``@pytest.mark.django_db(transaction=True)``: the worker is another
+process and only sees committed data.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import current_app
+from django.conf import settings
+from django.db import connection
+
+BASE_DIR = Path(settings.BASE_DIR)
+# CI exports REDIS_URL; a developer can point the tests at another Redis database.
+BROKER_URL = (
+    os.environ.get("CELERY_TEST_BROKER_URL")
+    or os.environ.get("REDIS_URL")
+    or "redis://127.0.0.1:6379/1"
+)
+READY_TIMEOUT = 60
+
+
+def worker_database_url() -> str:
+    """Return a DATABASE_URL naming the database the tests run on."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or "5432"
+    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A ``celery -A config worker`` process and its log."""
+
+    def __init__(self, process: subprocess.Popen, log: Path):
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the worker at once, as the OOM killer or a lost host would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _forget_broker_connections() -> None:
+    """Make the next task sent open a connection to the broker configured now."""
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """Return ``start(**env)`` that starts a real worker; tasks sent by the test go to it.
+
+    Each test gets its own queue, so workers of parallel test runs sharing a Redis
+    server never take each other's tasks.
+    """
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    conf = current_app.conf
+    saved = {key: conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    conf.update(broker_url=BROKER_URL, task_always_eager=False, task_default_queue=queue)
+    _forget_broker_connections()
+    workers: list[WorkerProcess] = []
+
+    def start(**extra_env) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "CELERY_BROKER_URL": BROKER_URL,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DATABASE_CONN_MAX_AGE": "0",
+            **{key: str(value) for key, value in extra_env.items()},
+        }
+        log = tmp_path / f"worker-{len(workers) + 1}.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "config", "worker",
+            "--pool=solo", "--queues", queue, "--loglevel=INFO",
+            "--hostname", f"worker{len(workers) + 1}-{queue}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        worker = WorkerProcess(process, log)
+        workers.append(worker)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while " ready." not in worker.output():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"The Celery worker did not start:\n{worker.output()}")
+            time.sleep(0.2)
+        return worker
+
+    yield start
+
+    for worker in workers:
+        worker.stop()
+    conf.update(saved)
+    _forget_broker_connections()
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.25, message: str = ""):
+    """Poll ``predicate`` until it returns a true value, or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(message or f"Timed out after {timeout}s waiting for {predicate}.")

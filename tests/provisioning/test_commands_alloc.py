@@ -1,0 +1,75 @@
+"""Ops commands: allocate, release and pool_report."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from provisioning.choices import AllocationStatus, RequestStatus
+from provisioning.models import Region
+from provisioning.services.lifecycle import request_approve
+from tests.factories import ProxyPoolFactory, request_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def na(reference_data):
+    region = Region.objects.get(code="na")
+    ProxyPoolFactory(name="na multi-line", region=region, prefixes=["203.0.113.0/29"])
+    return region
+
+
+def run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_allocate_runs_the_open_requests_allocation_and_prints_it(na):
+    request = request_for(regions=[na], concurrency=100)
+
+    test_output = run("allocate", "--app", request.app.app_id, "--kind", "test")
+    output = run("allocate", "--app", request.app.app_id, "--kind", "production")
+
+    assert "Test set #" in test_output and "23.236.115.138" in test_output
+    assert "is active: 2 addresses" in output and "request #" in output
+    assert "203.0.113.1" in output and "203.0.113.2" in output
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACTIVE
+
+
+def test_allocate_prints_the_error_of_a_short_pool(na):
+    request = request_for(regions=[na], concurrency=1000)
+
+    with pytest.raises(CommandError, match=r"na multi-line.*short by 5"):
+        run("allocate", "--app", request.app.app_id, "--kind", "production")
+
+
+def test_allocate_refuses_an_app_without_an_open_request(na):
+    with pytest.raises(CommandError, match="has no open request"):
+        run("allocate", "--app", "f" * 32, "--kind", "test")
+
+
+def test_release_releases_an_allocation_once(na):
+    production = request_approve(request=request_for(regions=[na], concurrency=100))
+
+    assert "Released allocation" in run("release", "--allocation", str(production.pk))
+    assert "unchanged" in run("release", "--allocation", str(production.pk))
+    production.refresh_from_db()
+    assert production.status == AllocationStatus.RELEASED
+    with pytest.raises(CommandError, match="no allocation #999"):
+        run("release", "--allocation", "999")
+
+
+def test_pool_report_counts_live_quarantined_and_free_addresses(na):
+    first = request_approve(request=request_for(regions=[na], concurrency=100))
+    request_approve(request=request_for(regions=[na], concurrency=200))
+    run("release", "--allocation", str(first.pk))
+
+    report = run("pool_report")
+
+    line = next(row for row in report.splitlines() if row.startswith("na multi-line"))
+    # A /29 has 6 usable addresses: 3 live, 2 quarantined, 1 free.
+    assert line.split()[-4:] == ["3", "2", "1", "50.00%"]
+    assert report.splitlines()[0].split()[:2] == ["pool", "kind"]
