@@ -1,31 +1,14 @@
 from django.contrib import admin
 
+from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
 from provisioning.models import AllocatedEndpoint, Allocation
 
 
-class AllocatedEndpointInline(admin.TabularInline):
+class AllocatedEndpointInline(ReadOnlyInline):
     model = AllocatedEndpoint
-    extra = 0
     fields = ("address", "role", "region", "isp", "pool", "ports", "dedicated", "live")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Allocations change only through the allocation services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Allocation)

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
@@ -44,28 +45,18 @@ def _bulk_action(action: str):
     return admin.action(description=f"{RequestAction(action).label} (selected requests)")(run)
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyInline):
     model = RequestEvent
-    extra = 0
     fields = ("created_at", "actor", "from_status", "to_status", "reason")
     readonly_fields = fields
-    can_delete = False
     verbose_name_plural = "History"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class AllocationInline(admin.TabularInline):
+class AllocationInline(ReadOnlyInline):
     model = Allocation
-    extra = 0
     fields = ("kind", "status", "created_at", "activated_at", "expires_at", "released_at", "error")
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ProvisioningRequestForm(forms.ModelForm):
@@ -235,17 +226,8 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(admin.ModelAdmin):
+class RequestEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "request", "actor", "from_status", "to_status", "reason")
     list_filter = ("to_status",)
     search_fields = ("request__app__app_id", "reason", "actor__username")
     readonly_fields = ("request", "created_at", "actor", "from_status", "to_status", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

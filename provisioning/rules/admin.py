@@ -1,17 +1,7 @@
 from django.contrib import admin
 
+from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.rules.models import RuleChange, RuleEntry, RuleExport, RuleSet
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RuleEntryInline(ReadOnlyInline):
@@ -25,19 +15,6 @@ class RuleChangeInline(ReadOnlyInline):
     fields = ("disposition", "effective_at", "entry_id", "environment", "protocol",
               "destination", "ports", "purpose", "previous")  # fmt: skip
     readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rule sets and exports are published and rendered by services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RuleSet)
