@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 
+from provisioning.api.health import readyz
+
 
 def healthz(request):
     """Answer liveness probes without touching the database."""
@@ -13,6 +15,7 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/", include("provisioning.api.urls")),
     path("", include("provisioning.portal.urls")),
 ]

@@ -1,0 +1,123 @@
+"""One error shape for the whole API: ``{"code", "message", "fields"?}``."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
+from provisioning.rules.exceptions import RuleExportFailed
+from provisioning.selectors.sdk import SdkConfigError
+
+logger = logging.getLogger(__name__)
+
+# Code and status of domain errors raised by services; any other validation error a service
+# raises is 400 "invalid". An export that can't be rendered is a conflict with the stored
+# rule set, not the caller's fault.
+DOMAIN_ERRORS = (
+    (RuleExportFailed, "export_failed", status.HTTP_409_CONFLICT),
+    (IllegalTransition, "illegal_transition", status.HTTP_400_BAD_REQUEST),
+    (PoolExhausted, "pool_exhausted", status.HTTP_400_BAD_REQUEST),
+    (ProvisioningError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
+)
+# A readable message for DRF's own exceptions, keyed by their default code.
+MESSAGES = {
+    "not_found": "Not found.",
+    "invalid": "The request is not valid; see the fields for details.",
+}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per input field, for validation errors.",
+    )
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """Return the error shape."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def _flatten(detail) -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into ``{field: [messages]}`` with dotted field names."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value):
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), child)
+        elif isinstance(value, list) and value and not all(isinstance(v, str) for v in value):
+            for index, child in enumerate(value):
+                walk(f"{prefix}.{index}" if prefix else str(index), child)
+        else:
+            items = value if isinstance(value, list) else [value]
+            fields.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in items)
+
+    walk("", detail)
+    return fields
+
+
+def _django_validation_error(exc: DjangoValidationError) -> Response:
+    code, http_status = next(
+        ((c, st) for cls, c, st in DOMAIN_ERRORS if isinstance(exc, cls)),
+        ("invalid", status.HTTP_400_BAD_REQUEST),
+    )
+    if hasattr(exc, "error_dict"):
+        fields = {
+            ("non_field_errors" if key == "__all__" else key): messages
+            for key, messages in exc.message_dict.items()
+        }
+        message = " ".join(m for messages in fields.values() for m in messages)
+        return Response(error_body(code, message, fields), status=http_status)
+    return Response(error_body(code, " ".join(exc.messages)), status=http_status)
+
+
+def api_exception_handler(exc, context):
+    """Render any exception raised in an API view in the error shape."""
+    if isinstance(exc, SdkConfigError):
+        return Response(error_body(exc.code, exc.message), status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return _django_validation_error(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        return Response(
+            error_body("server_error", "An unexpected error occurred; it has been logged."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        response.data = error_body("invalid", MESSAGES["invalid"], fields)
+        return response
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else "error"
+    detail = exc.detail if isinstance(exc.detail, str) else MESSAGES.get(code, str(exc.detail))
+    response.data = error_body(code, str(detail))
+    return response
+
+
+@csrf_exempt  # a POST to an unknown path is 404, not a CSRF failure page
+def api_not_found(request, *args, **kwargs):
+    """Answer an unknown path under /api/ in the error shape."""
+    return JsonResponse(error_body("not_found", "No API endpoint at this path."), status=404)

@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from accounts.models import App
+from provisioning.choices import RequestStatus
+from provisioning.constants import MAX_CONCURRENCY
+from provisioning.models import Isp, ProvisioningRequest, Region, RequestEvent
+
+
+class AppSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = App
+        fields = [
+            "app_id",
+            "name",
+            "customer",
+            "status",
+            "certificate_enabled",
+            "source_networks",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AppDetailSerializer(AppSerializer):
+    environment = serializers.SerializerMethodField(
+        help_text="What the app has live: production, test, or null."
+    )
+    open_request = serializers.SerializerMethodField(help_text="Id of the open request, if any.")
+
+    class Meta(AppSerializer.Meta):
+        fields = [*AppSerializer.Meta.fields, "environment", "open_request"]
+        read_only_fields = fields
+
+    def get_environment(self, app) -> str | None:
+        return self.context["environment"]
+
+    def get_open_request(self, app) -> int | None:
+        return self.context["open_request"]
+
+
+class RequestEventSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField(help_text="Empty for the first event (submission).")
+
+    class Meta:
+        model = RequestEvent
+        fields = ["created_at", "from_status", "to_status", "reason"]
+        read_only_fields = fields
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    app_id = serializers.CharField(source="app.app_id", read_only=True)
+    customer = serializers.CharField(source="app.customer.slug", read_only=True)
+    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    isps = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    status = serializers.ChoiceField(choices=RequestStatus.choices, read_only=True)
+
+    class Meta:
+        model = ProvisioningRequest
+        fields = [
+            "id",
+            "app_id",
+            "customer",
+            "status",
+            "regions",
+            "isps",
+            "concurrency",
+            "notes",
+            "created_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+
+class RequestDetailSerializer(RequestSerializer):
+    events = RequestEventSerializer(many=True, read_only=True)
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    app_id = serializers.RegexField(
+        r"^[0-9a-f]{32}$", help_text="The App ID the proxy is for (one of your apps)."
+    )
+    regions = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Region.objects.all(), allow_empty=False
+    )
+    isps = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Isp.objects.all(), required=False, default=list
+    )
+    concurrency = serializers.IntegerField(min_value=1, max_value=MAX_CONCURRENCY)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

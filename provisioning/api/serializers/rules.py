@@ -1,0 +1,34 @@
+from rest_framework import serializers
+
+
+class RuleSetSerializer(serializers.Serializer):
+    version = serializers.CharField(help_text="YYYYMMDDNN.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the canonical JSON of the entries.")
+    entry_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class RuleSetVersionSerializer(serializers.Serializer):
+    app_id = serializers.CharField()
+    version = serializers.CharField(help_text="Latest version, YYYYMMDDNN.")
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class RuleDownloadQuerySerializer(serializers.Serializer):
+    format = serializers.CharField(required=False, default="json", help_text="See /formats/.")
+
+
+class RuleChangesQuerySerializer(serializers.Serializer):
+    since = serializers.RegexField(r"^[0-9]{10}$", help_text="A version you have (YYYYMMDDNN).")
+
+
+class FormatSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Value of the format parameter, e.g. iptables.")
+    label = serializers.CharField()
+    extension = serializers.CharField()
+    mime_type = serializers.CharField()
+    families = serializers.ListField(
+        child=serializers.IntegerField(), help_text="IP versions it carries: 4 and/or 6."
+    )
+    description = serializers.CharField()

@@ -1,0 +1,130 @@
+"""Staff endpoints: pools, request actions and task states."""
+
+from django.shortcuts import get_object_or_404
+from django_celery_results.models import TaskResult
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from provisioning.api.docs import error_responses
+from provisioning.api.filters import PoolFilter
+from provisioning.api.permissions import IsStaff
+from provisioning.api.serializers.staff import (
+    PoolSerializer,
+    RequestActionSerializer,
+    TaskQueuedSerializer,
+    TaskSerializer,
+)
+from provisioning.choices import RequestAction
+from provisioning.models import ProvisioningRequest, ProxyPool
+from provisioning.services.actions import request_action_enqueue
+
+# Actions staff start over the API; "resume" is the way back from "suspend".
+API_ACTIONS = [
+    RequestAction.ALLOCATE_TEST,
+    RequestAction.APPROVE,
+    RequestAction.REJECT,
+    RequestAction.SUSPEND,
+    RequestAction.RESUME,
+    RequestAction.REVOKE,
+]
+
+
+def _pools():
+    return (
+        ProxyPool.objects.select_related("region", "isp", "port_profile")
+        .prefetch_related("prefixes")
+        .order_by("kind", "scope", "name", "pk")
+    )
+
+
+@extend_schema(tags=["staff"])
+class PoolListView(generics.ListAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = PoolSerializer
+    filterset_class = PoolFilter
+
+    def get_queryset(self):
+        return _pools()
+
+    @extend_schema(
+        summary="List proxy pools (staff), filterable",
+        responses={
+            200: PoolSerializer(many=True),
+            **error_responses(400, 401, 403, 404, e404="No such page."),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["staff"])
+class PoolDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = PoolSerializer
+
+    def get_queryset(self):
+        return _pools()
+
+    @extend_schema(
+        summary="Show a proxy pool (staff)",
+        responses={200: PoolSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["staff"])
+class RequestActionView(generics.GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = RequestActionSerializer
+
+    @extend_schema(
+        operation_id="requests_action",
+        summary="Start a lifecycle action on a request (staff)",
+        description="Queues the action as a task and answers its id; poll /api/v1/tasks/.",
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=API_ACTIONS),
+        ],
+        request=RequestActionSerializer,
+        responses={
+            202: TaskQueuedSerializer,
+            **error_responses(
+                400, 401, 403, 404, e400="Invalid input, or the action is illegal in this state."
+            ),
+        },
+    )
+    def post(self, request, pk: int, action: str):
+        if action not in API_ACTIONS:
+            raise NotFound(f"No such action; use one of: {', '.join(API_ACTIONS)}.")
+        proxy_request = get_object_or_404(ProvisioningRequest.objects.all(), pk=pk)
+        serializer = RequestActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task_id = request_action_enqueue(
+            request=proxy_request,
+            action=action,
+            actor=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["staff"])
+class TaskDetailView(generics.GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = TaskSerializer
+
+    @extend_schema(
+        summary="Show the state of a task (staff)",
+        description=(
+            "A task that no worker has picked up yet has no record and reads as PENDING, "
+            "as in Celery."
+        ),
+        responses={200: TaskSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request, task_id: str):
+        task = TaskResult.objects.filter(task_id=task_id).first()
+        if task is None:
+            task = TaskResult(task_id=task_id, status="PENDING")
+        return Response(TaskSerializer(task).data)

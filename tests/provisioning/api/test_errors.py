@@ -1,0 +1,54 @@
+from django.test import Client
+
+from provisioning.api.views.customer import AppListView
+from tests.factories import CustomerFactory
+from tests.provisioning.api.helpers import api_key_header
+
+
+def test_unknown_api_path_is_404_in_the_error_shape(client, db):
+    response = client.get("/api/v1/nothing-here/")
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "No API endpoint at this path."}
+
+
+def test_wrong_method_is_405_in_the_error_shape(client, db):
+    response = client.delete("/api/v1/apps/", **api_key_header(CustomerFactory()))
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_unexpected_error_is_500_in_the_error_shape(db, monkeypatch):
+    def explode(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(AppListView, "get_queryset", explode)
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/api/v1/apps/", **api_key_header(CustomerFactory()))
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "boom" not in response.content.decode()
+
+
+def test_bad_json_is_400(client, db):
+    response = client.post(
+        "/api/v1/requests/",
+        "{not json",
+        content_type="application/json",
+        **api_key_header(CustomerFactory()),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_post_to_an_unknown_path_is_404_not_a_csrf_page(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/api/v1/requests/-1/approve/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
