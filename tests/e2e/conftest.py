@@ -1,5 +1,6 @@
 """Fixtures that start real peers. ``celery_worker``: real Celery worker processes on
-Redis, working on the test database.
+Redis, working on the test database. ``browser``: Debian's Chromium driven by Playwright.
+``live_server``: the service over plain HTTP for the browser.
 
 Tests using it need ``@pytest.mark.django_db(transaction=True)``: the worker is another
 process and only sees committed data.
@@ -17,6 +18,9 @@ import pytest
 from celery import current_app
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 BASE_DIR = Path(settings.BASE_DIR)
 # CI exports REDIS_URL; a developer can point the tests at another Redis database.
@@ -26,6 +30,50 @@ BROKER_URL = (
     or "redis://127.0.0.1:6379/1"
 )
 READY_TIMEOUT = 60
+
+# Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Launch headless Chromium for the module's tests."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous and safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    """Serve the service over plain HTTP for the module's tests. Middleware reads the
+    HTTPS switches once, when the server starts, so they are off before then."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+    ):
+        server = LiveServer("localhost")
+        yield server
+        server.stop()
 
 
 def worker_database_url() -> str:

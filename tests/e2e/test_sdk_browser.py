@@ -2,14 +2,10 @@
 a relay candidate from a real coturn with the ICE servers it got."""
 
 import contextlib
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.test import override_settings
-from playwright.sync_api import sync_playwright
-from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e.test_turn_coturn import SECRET, turnserver_running
 from tests.factories import AppFactory
@@ -17,17 +13,6 @@ from tests.provisioning.api.helpers import live_set
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 8_000
 
 # The customer's page: what a browser SDK does before joining a channel.
@@ -80,29 +65,6 @@ def customer_page():
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def live_server():
-    """A live server over plain HTTP; its middleware reads SECURE_SSL_REDIRECT at start."""
-    with override_settings(SECURE_SSL_REDIRECT=False):
-        server = LiveServer("localhost")
-        yield server
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
