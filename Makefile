@@ -35,6 +35,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@echo "Admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
