@@ -1,6 +1,5 @@
 """Celery tasks: idempotent, retried on transient errors, results stored; e-mail notices."""
 
-import sys
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from provisioning import tasks
 from provisioning.choices import AllocationStatus, RequestStatus
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import Allocation, Region
-from provisioning.services import publishing
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.lifecycle import request_allocate_test, request_approve
 from tests.factories import ProxyPoolFactory, StaffUserFactory, customer_admin, request_for
@@ -223,16 +221,3 @@ def test_a_resize_notice_lists_what_to_add_and_what_to_remove(
     assert "changed" in notice.subject
     removed = notice.body.split("remove them from your firewall:")[1]
     assert "203.0.113.3" in removed and "203.0.113.4" in removed
-
-
-def test_publishing_skips_only_while_the_rules_module_is_missing(monkeypatch):
-    monkeypatch.setitem(sys.modules, publishing.RULES_PUBLISHING_MODULE, None)
-    # A module set to None in sys.modules imports as ModuleNotFoundError for that name.
-    assert publishing.allocations_changed(app=object()) is None
-
-    def broken(name):
-        raise ModuleNotFoundError("No module named 'aerleon'", name="aerleon")
-
-    monkeypatch.setattr(publishing.importlib, "import_module", broken)
-    with pytest.raises(ModuleNotFoundError):
-        publishing.allocations_changed(app=object())
