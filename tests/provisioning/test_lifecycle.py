@@ -1,7 +1,6 @@
 """The request lifecycle: checked and audited transitions, hand-over, expiry and resize."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -11,6 +10,7 @@ from django.utils import timezone
 from provisioning.choices import AllocationKind, AllocationStatus, PoolRole, RequestStatus
 from provisioning.exceptions import IllegalTransition, PoolExhausted, UnknownScope
 from provisioning.models import AllocatedEndpoint, Isp, Region
+from provisioning.rules.selectors import rule_set_latest
 from provisioning.selectors.allocations import app_environment, app_live_endpoints
 from provisioning.services.allocation import allocations_expire
 from provisioning.services.lifecycle import (
@@ -260,20 +260,22 @@ def test_revoke_releases_every_set_and_their_endpoints_stop_being_live(na, na_po
     assert app_live_endpoints(app=request.app).count() == 0
 
 
-def test_every_change_of_live_allocations_publishes_the_apps_rules(na, na_pool, monkeypatch):
-    published = []
-    monkeypatch.setattr(
-        "provisioning.services.publishing._rules_publishing",
-        lambda: SimpleNamespace(rule_set_publish=lambda *, app: published.append(app)),
-    )
+def test_every_change_of_live_allocations_publishes_the_apps_rules(na, na_pool):
     request = request_for(regions=[na], concurrency=100)
+    published = []
 
-    request_allocate_test(request=request)
-    request_approve(request=request)
-    request_resize(request=request, concurrency=300)
-    request_revoke(request=request)
+    for change in (
+        lambda: request_allocate_test(request=request),
+        lambda: request_approve(request=request),
+        lambda: request_resize(request=request, concurrency=300),
+        lambda: request_revoke(request=request),
+    ):
+        change()
+        published.append(rule_set_latest(app=request.app))
 
-    assert published == [request.app] * 4
+    versions = [rule_set.version for rule_set in published]
+    assert len(set(versions)) == 4 and versions == sorted(versions)
+    assert published[-1].entries.count() == 0
 
 
 def test_a_failed_allocation_is_recorded_for_staff_while_the_request_keeps_its_state(na):
