@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import App
+from accounts.services.apps import app_source_networks_set
 from provisioning.models import ProvisioningRequest
 from provisioning.services.requests import request_submit
 
@@ -23,7 +24,5 @@ def portal_request_submit(
         app=app, regions=regions, isps=isps, concurrency=concurrency, notes=notes, actor=actor
     )
     if source_networks and source_networks != app.source_networks:
-        app.source_networks = source_networks
-        app.full_clean()
-        app.save(update_fields=["source_networks", "updated_at"])
+        app_source_networks_set(app=app, source_networks=source_networks)
     return request
