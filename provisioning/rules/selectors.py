@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import App
 from provisioning.rules.choices import ExportStatus
 from provisioning.rules.constants import VERSION_PATTERN
+from provisioning.rules.document import Entry, ports_parse
 from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.rules.exports.registry import format_get
 from provisioning.rules.models import RuleChange, RuleExport, RuleSet
@@ -87,3 +88,21 @@ def rule_export_get_or_render(*, rule_set: RuleSet, format_name: str) -> RuleExp
     if export.status != ExportStatus.RENDERED:
         raise RuleExportFailed(export.error)
     return export
+
+
+def rule_set_entries(*, rule_set: RuleSet) -> tuple[Entry, ...]:
+    """Return the entries of a stored rule set, in their published order."""
+    rows = rule_set.entries.order_by("position").values_list(
+        "entry_id", "environment", "protocol", "destination", "ports", "purpose"
+    )
+    return tuple(
+        Entry(
+            id=entry_id,
+            environment=environment,
+            protocol=protocol,
+            destination=destination,
+            ports=ports_parse(ports),
+            purpose=purpose,
+        )
+        for entry_id, environment, protocol, destination, ports, purpose in rows
+    )

@@ -7,31 +7,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from provisioning.rules.choices import ExportStatus
-from provisioning.rules.document import Entry, RuleSetDocument, ports_parse
+from provisioning.rules.document import RuleSetDocument
 from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.rules.exports.completeness import export_check_complete
 from provisioning.rules.exports.registry import FORMATS, format_get
 from provisioning.rules.models import RuleExport, RuleSet
+from provisioning.rules.selectors import rule_set_entries
 
 logger = logging.getLogger(__name__)
 
 
 def rule_set_document(*, rule_set: RuleSet) -> RuleSetDocument:
     """Return the plain-data form of a stored rule set, as renderers read it."""
-    rows = rule_set.entries.order_by("position").values_list(
-        "entry_id", "environment", "protocol", "destination", "ports", "purpose"
-    )
-    entries = tuple(
-        Entry(
-            id=entry_id,
-            environment=environment,
-            protocol=protocol,
-            destination=destination,
-            ports=ports_parse(ports),
-            purpose=purpose,
-        )
-        for entry_id, environment, protocol, destination, ports, purpose in rows
-    )
     return RuleSetDocument(
         app_id=rule_set.app.app_id,
         app_name=rule_set.app.name,
@@ -39,7 +26,7 @@ def rule_set_document(*, rule_set: RuleSet) -> RuleSetDocument:
         created_at=rule_set.created_at,
         sha256=rule_set.sha256,
         source_networks=tuple(rule_set.source_networks),
-        entries=entries,
+        entries=rule_set_entries(rule_set=rule_set),
     )
 
 

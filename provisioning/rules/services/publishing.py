@@ -14,8 +14,9 @@ from provisioning.locks import advisory_lock
 from provisioning.models import AllocatedEndpoint
 from provisioning.rules.aggregation import entries_aggregate, source_networks_normalize
 from provisioning.rules.choices import ChangeDisposition
-from provisioning.rules.document import Entry, content_sha256, ports_parse
+from provisioning.rules.document import Entry, content_sha256
 from provisioning.rules.models import RuleChange, RuleEntry, RuleSet
+from provisioning.rules.selectors import rule_set_entries
 from provisioning.rules.services.versions import version_next
 from provisioning.selectors.allocations import app_live_endpoints
 
@@ -32,20 +33,7 @@ def app_entries(*, app: App) -> tuple[Entry, ...]:
 def _stored_entries(rule_set: RuleSet | None) -> dict[str, Entry]:
     if rule_set is None:
         return {}
-    rows = rule_set.entries.values_list(
-        "entry_id", "environment", "protocol", "destination", "ports", "purpose"
-    )
-    return {
-        entry_id: Entry(
-            id=entry_id,
-            environment=environment,
-            protocol=protocol,
-            destination=destination,
-            ports=ports_parse(ports),
-            purpose=purpose,
-        )
-        for entry_id, environment, protocol, destination, ports, purpose in rows
-    }
+    return {entry.id: entry for entry in rule_set_entries(rule_set=rule_set)}
 
 
 def _removal_dates(*, app: App, removed: list[Entry], since, default):
