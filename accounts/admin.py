@@ -114,8 +114,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj._state.adding = False
         messages.warning(request, f"API key: {raw_key} — copy it now, it will not be shown again.")
 
+    def log_addition(self, request, obj, message):
+        """Skip the generic entry: api_key_create() records the issue with its scopes."""
+
     @admin.action(description="Revoke selected API keys", permissions=["delete"])
     def revoke_keys(self, request, queryset):
         for api_key in queryset:
-            api_key_revoke(api_key=api_key)
+            api_key_revoke(api_key=api_key, actor=request.user)
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)

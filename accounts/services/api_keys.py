@@ -15,6 +15,7 @@ from accounts.constants import (
     API_KEY_SECRET_BYTES,
 )
 from accounts.models import ApiKey, Customer
+from accounts.services.audit import AUDIT_ADDITION, AUDIT_CHANGE, audit_record
 
 
 def api_key_hash(raw_key: str) -> str:
@@ -40,13 +41,29 @@ def api_key_create(
     )
     api_key.full_clean()
     api_key.save()
+    audit_record(
+        actor=created_by,
+        obj=api_key,
+        action_flag=AUDIT_ADDITION,
+        message=f"Issued API key {prefix}\u2026 with scopes {', '.join(api_key.scopes)}.",
+    )
     return api_key, raw_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor=None) -> ApiKey:
     """Revoke the key at once; revoking twice keeps the first revocation time."""
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     api_key.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(
+            actor=actor,
+            obj=api_key,
+            action_flag=AUDIT_CHANGE,
+            message=f"Revoked API key {api_key.prefix}\u2026.",
+        )
     return api_key
 
 

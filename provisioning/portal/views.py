@@ -175,6 +175,6 @@ def api_keys(request):
 def api_key_revoke_view(request, pk):
     """Revoke an API key at once."""
     api_key = user_api_key_get(user=request.user, pk=pk)
-    api_key_revoke(api_key=api_key)
+    api_key_revoke(api_key=api_key, actor=request.user)
     messages.success(request, f"Key \u201c{api_key.name}\u201d ({api_key.prefix}\u2026) revoked.")
     return redirect(reverse("portal_api_keys"))

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +13,7 @@ from accounts.services.api_keys import (
     api_key_create,
     api_key_revoke,
 )
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture
@@ -94,3 +95,20 @@ def test_only_a_hash_is_stored(issued):
     api_key.refresh_from_db()
     assert raw_key.split(".")[1] not in api_key.key_hash
     assert api_key.prefix == raw_key.split(".")[0]
+
+
+def test_issuing_and_revoking_a_key_is_recorded_with_the_actor(db):
+    user = UserFactory()
+    api_key, _ = api_key_create(
+        customer=CustomerFactory(), name="firewall sync", scopes=["rules"], created_by=user
+    )
+    api_key_revoke(api_key=api_key, actor=user)
+    api_key_revoke(api_key=api_key, actor=user)
+
+    history = list(
+        LogEntry.objects.filter(object_id=str(api_key.pk)).values_list("user", "change_message")
+    )
+    assert history == [
+        (user.pk, f"Issued API key {api_key.prefix}\u2026 with scopes rules."),
+        (user.pk, f"Revoked API key {api_key.prefix}\u2026."),
+    ]
