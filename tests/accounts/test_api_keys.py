@@ -106,7 +106,9 @@ def test_issuing_and_revoking_a_key_is_recorded_with_the_actor(db):
     api_key_revoke(api_key=api_key, actor=user)
 
     history = list(
-        LogEntry.objects.filter(object_id=str(api_key.pk)).values_list("user", "change_message")
+        LogEntry.objects.filter(object_id=str(api_key.pk))
+        .order_by("pk")
+        .values_list("user", "change_message")
     )
     assert history == [
         (user.pk, f"Issued API key {api_key.prefix}\u2026 with scopes rules."),
