@@ -5,9 +5,11 @@ import secrets
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from accounts.choices import MembershipRole
 from accounts.models import App, Customer, Membership
+from accounts.services.staff_groups import staff_groups_sync
 from provisioning.choices import PoolKind, PoolRole, PoolScope, PortPurpose, Protocol
 from provisioning.models import Isp, PortProfile, PortRange, ProxyPool, Region
 from provisioning.services.pools import pool_prefix_add
@@ -32,6 +34,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffUserFactory(UserFactory):
     is_staff = True
+
+
+def staff_member(group: str = "ops", **kwargs):
+    """Return a staff user in the ``ops`` or ``sales`` group, with its permissions."""
+    staff_groups_sync()
+    user = StaffUserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group))
+    return user
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

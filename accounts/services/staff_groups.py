@@ -26,6 +26,8 @@ OPS_MODELS = {
     "django_celery_results": ["taskresult"],
 }
 STAFF_GROUPS = {"sales": SALES_MODELS, "ops": OPS_MODELS}
+# Handing out and taking back addresses is ops' work even on the models sales manage.
+WITHHELD = {"sales": {"allocate_provisioningrequest"}}
 
 
 def _permissions_for(models_by_app: dict[str, list[str]]):
@@ -43,7 +45,9 @@ def staff_groups_sync() -> dict[str, int]:
     counts = {}
     for group_name, models_by_app in STAFF_GROUPS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        permissions = list(_permissions_for(models_by_app))
+        permissions = list(
+            _permissions_for(models_by_app).exclude(codename__in=WITHHELD.get(group_name, ()))
+        )
         group.permissions.set(permissions)
         counts[group_name] = len(permissions)
     return counts

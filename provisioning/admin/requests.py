@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -11,6 +11,7 @@ from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
+from provisioning.permissions import actor_may_take
 from provisioning.selectors.portal import request_actions_available, request_timeline, task_status
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.requests import request_scope_check, request_submit
@@ -31,6 +32,9 @@ def _bulk_action(action: str):
         for provisioning_request in queryset:
             try:
                 _enqueue(request=provisioning_request, action=action, actor=request.user)
+            except PermissionDenied as exc:
+                modeladmin.message_user(request, str(exc), messages.ERROR)
+                return
             except ValidationError as exc:
                 modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
@@ -135,6 +139,9 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                 actor=request.user,
                 reason=request.POST.get("reason", "").strip(),
             )
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(change_url)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(change_url)
@@ -164,6 +171,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                         ),
                     }
                     for action in request_actions_available(request=provisioning_request)
+                    if actor_may_take(actor=request.user, action=action)
                 ],
                 "timeline": request_timeline(request=provisioning_request),
                 "task": task_status(task_id=task_id) if task_id else None,

@@ -46,6 +46,9 @@ class ProvisioningRequest(TimestampedModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "proxy request"
+        permissions = [
+            ("allocate_provisioningrequest", "Can allocate, approve, suspend and revoke sets"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(concurrency__gte=1, concurrency__lte=MAX_CONCURRENCY),

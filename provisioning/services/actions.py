@@ -3,12 +3,13 @@
 import uuid
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from provisioning.choices import OPEN_REQUEST_STATUSES, RequestAction, RequestStatus
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import ProvisioningRequest
+from provisioning.permissions import action_permission, actor_may_take
 from provisioning.services.lifecycle import (
     live_sets,
     request_allocate_test,
@@ -94,13 +95,19 @@ def request_action_enqueue(
 ) -> str:
     """Queue ``action`` on ``request`` and return the task id.
 
-    An illegal action is refused here, before anything is queued. The task is sent when
+    An illegal action, or one ``actor`` may not take, is refused here, before anything
+    is queued. The task is sent when
     the current transaction commits (or at once outside one); with no broker configured
     it runs in-process, and its result is stored all the same.
     """
     from provisioning.tasks import request_action_task
 
     action = action_parse(action)
+    if not actor_may_take(actor=actor, action=action):
+        raise PermissionDenied(
+            f"You may not {action.label.lower()}: it needs the "
+            f"\u201c{action_permission(action)}\u201d permission (ops staff)."
+        )
     transition_check(request=request, action=action)
     task_id = str(uuid.uuid4())
     kwargs = {

@@ -81,6 +81,7 @@ def test_staff_groups_hold_their_permissions():
     assert "change_proxypool" not in sales and "view_allocation" not in sales
     assert sales < ops
     assert {"add_proxypool", "add_poolprefix", "view_allocation"} <= ops
+    assert "allocate_provisioningrequest" in ops - sales
 
 
 def test_ops_staff_can_manage_pools_but_sales_cannot(client):

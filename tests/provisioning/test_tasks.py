@@ -16,7 +16,12 @@ from provisioning.exceptions import IllegalTransition
 from provisioning.models import Allocation, Region
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.lifecycle import request_allocate_test, request_approve
-from tests.factories import ProxyPoolFactory, StaffUserFactory, customer_admin, request_for
+from tests.factories import (
+    ProxyPoolFactory,
+    customer_admin,
+    request_for,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +104,7 @@ def test_enqueue_refuses_an_illegal_action_before_queuing(na, django_capture_on_
 def test_enqueue_runs_the_action_after_commit_and_stores_its_result(
     na, django_capture_on_commit_callbacks
 ):
-    staff = StaffUserFactory()
+    staff = staff_member("ops")
     request = request_for(regions=[na], concurrency=100)
 
     with django_capture_on_commit_callbacks(execute=True):

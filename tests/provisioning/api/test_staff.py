@@ -3,13 +3,19 @@ from django.test import Client
 
 from provisioning.choices import PoolKind, RequestStatus
 from provisioning.models import ProvisioningRequest, ProxyPool, Region
-from tests.factories import AppFactory, CustomerFactory, StaffUserFactory, UserFactory, request_for
+from tests.factories import (
+    AppFactory,
+    CustomerFactory,
+    UserFactory,
+    request_for,
+    staff_member,
+)
 from tests.provisioning.api.helpers import api_key_header, basic_auth_header
 
 
 @pytest.fixture
 def staff(db):
-    return StaffUserFactory(username="ops")
+    return staff_member("ops", username="ops")
 
 
 @pytest.fixture
