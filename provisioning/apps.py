@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
 
 
 class ProvisioningConfig(AppConfig):
@@ -10,7 +9,5 @@ class ProvisioningConfig(AppConfig):
 
     def ready(self):
         from provisioning.fields import register_sqlite_functions
-        from provisioning.signals import sync_staff_groups
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="provisioning_sqlite")
-        post_migrate.connect(sync_staff_groups, sender=self, dispatch_uid="provisioning_groups")

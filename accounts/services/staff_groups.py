@@ -3,10 +3,12 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-# Sales record customers, their apps and proxy requests.
+# Sales record customers, their apps and proxy requests, and answer questions about the
+# firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
     "accounts": ["customer", "membership", "app", "apikey"],
     "provisioning": ["provisioningrequest", "requestevent"],
+    "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
 }
 # Ops do what sales do, plus pools, reference data and allocation.
 OPS_MODELS = {
@@ -23,6 +25,7 @@ OPS_MODELS = {
         "allocation",
         "allocatedendpoint",
     ],
+    "rules": SALES_MODELS["rules"],
     "django_celery_results": ["taskresult"],
 }
 STAFF_GROUPS = {"sales": SALES_MODELS, "ops": OPS_MODELS}
