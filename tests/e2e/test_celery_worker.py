@@ -11,7 +11,7 @@ from provisioning.models import AllocatedEndpoint, ProvisioningRequest, Region
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.reference_data import reference_data_load
 from tests.e2e.conftest import wait_for
-from tests.factories import ProxyPoolFactory, StaffUserFactory, request_for
+from tests.factories import ProxyPoolFactory, request_for, staff_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def task_state(task_id: str) -> str | None:
 def test_a_worker_takes_a_request_from_submitted_through_testing_to_active(
     celery_worker, request_in_na
 ):
-    staff = StaffUserFactory()
+    staff = staff_member("ops")
     worker = celery_worker()
 
     test_task = request_action_enqueue(request=request_in_na, action="allocate-test", actor=staff)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.services.staff_groups import staff_groups_sync
 from provisioning.models import PoolPrefix
 from provisioning.services.demo import DEMO_APP_ID, demo_data_seed
-from tests.factories import ProxyPoolFactory, StaffUserFactory
+from tests.factories import ProxyPoolFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,5 @@ def test_ops_staff_can_manage_pools_but_sales_cannot(client):
     staff_groups_sync()
     url = reverse("admin:provisioning_proxypool_changelist")
     for group, expected in [("ops", 200), ("sales", 403)]:
-        user = StaffUserFactory(username=f"{group}-member")
-        user.groups.add(Group.objects.get(name=group))
-        client.force_login(user)
+        client.force_login(staff_member(group, username=f"{group}-member"))
         assert client.get(url).status_code == expected, group
