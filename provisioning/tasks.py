@@ -14,7 +14,10 @@ from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.actions import request_action_run
 from provisioning.services.allocation import allocations_expire
 from provisioning.services.allocation.expiry import allocation_release
-from provisioning.services.notifications import allocation_notice_send, allocation_reminders_send
+from provisioning.services.notifications import (
+    allocation_notice_deliver,
+    allocation_reminders_send,
+)
 
 # Transient failures (a restarted database, a dropped connection, a lock timeout) are
 # retried: 2 s, 4 s, 8 s ... capped at two minutes, with jitter, at most 6 times.
@@ -85,16 +88,17 @@ def allocation_reminders_task() -> dict:
     return {"sent": allocation_reminders_send()}
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(bind=True, **TASK_OPTIONS)
 def allocation_notice_task(
-    allocation_id: int, notice: str, added: list | None = None, removed: list | None = None
+    self, allocation_id: int, notice: str, added: list | None = None, removed: list | None = None
 ) -> dict:
-    """E-mail the customer's admins about a set that went live or changed."""
-    sent = allocation_notice_send(
+    """E-mail the customer's admins about a set that went live or changed, once."""
+    sent = allocation_notice_deliver(
         allocation=Allocation.objects.select_related("request__app__customer").get(
             pk=allocation_id
         ),
         notice=notice,
+        key=self.request.id,
         added=added or (),
         removed=removed or (),
     )

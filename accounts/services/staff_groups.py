@@ -24,6 +24,7 @@ OPS_MODELS = {
         "excludedaddress",
         "allocation",
         "allocatedendpoint",
+        "sentnotice",
     ],
     "rules": SALES_MODELS["rules"],
     "django_celery_results": ["taskresult"],

@@ -2,13 +2,20 @@ from django.contrib import admin
 
 from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
-from provisioning.models import AllocatedEndpoint, Allocation
+from provisioning.models import AllocatedEndpoint, Allocation, SentNotice
 
 
 class AllocatedEndpointInline(ReadOnlyInline):
     model = AllocatedEndpoint
     fields = ("address", "role", "region", "isp", "pool", "ports", "dedicated", "live")
     readonly_fields = fields
+
+
+class SentNoticeInline(ReadOnlyInline):
+    model = SentNotice
+    fields = ("sent_at", "notice", "recipients", "key")
+    readonly_fields = fields
+    verbose_name_plural = "E-mail notices sent"
 
 
 @admin.register(Allocation)
@@ -36,7 +43,7 @@ class AllocationAdmin(ReadOnlyAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = [AllocatedEndpointInline]
+    inlines = [AllocatedEndpointInline, SentNoticeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("request__app")

@@ -1,4 +1,5 @@
 from provisioning.models.allocation import AllocatedEndpoint, Allocation
+from provisioning.models.notice import SentNotice
 from provisioning.models.pool import ExcludedAddress, PoolPrefix, ProxyPool
 from provisioning.models.reference import Isp, PortProfile, PortRange, Region
 from provisioning.models.request import ProvisioningRequest, RequestEvent
@@ -15,4 +16,5 @@ __all__ = [
     "ProxyPool",
     "Region",
     "RequestEvent",
+    "SentNotice",
 ]

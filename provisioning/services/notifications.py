@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.choices import MembershipRole
 from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationKind, PortPurpose
-from provisioning.models import Allocation
+from provisioning.models import Allocation, SentNotice
 
 NOTICE_LIVE = "live"
 NOTICE_RESIZED = "resized"
@@ -79,6 +79,27 @@ def allocation_notice_send(
     subject = render_to_string(f"email/allocation_{notice}_subject.txt", context)
     body = render_to_string(f"email/allocation_{notice}.txt", context)
     return send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@transaction.atomic
+def allocation_notice_deliver(
+    *, allocation: Allocation, notice: str, key: str, added=(), removed=()
+) -> int:
+    """Send a notice once per ``key``; return how many e-mails went out (0 the second time).
+
+    The claim and the sending share a transaction: a failed send leaves no claim, so a
+    retry sends it; a key already claimed sends nothing.
+    """
+    claim, created = SentNotice.objects.get_or_create(
+        key=key, defaults={"allocation": allocation, "notice": notice}
+    )
+    if not created:
+        return 0
+    claim.recipients = allocation_notice_send(
+        allocation=allocation, notice=notice, added=added, removed=removed
+    )
+    claim.save(update_fields=["recipients"])
+    return claim.recipients
 
 
 def allocation_notice_queue(*, allocation: Allocation, notice: str, added=(), removed=()) -> None:

@@ -226,3 +226,18 @@ def test_a_resize_notice_lists_what_to_add_and_what_to_remove(
     assert "changed" in notice.subject
     removed = notice.body.split("remove them from your firewall:")[1]
     assert "203.0.113.3" in removed and "203.0.113.4" in removed
+
+
+def test_a_notice_task_delivered_twice_e_mails_once(na):
+    request = request_for(regions=[na], concurrency=100)
+    production = request_approve(request=request)
+    mail.outbox.clear()
+    kwargs = {"allocation_id": production.pk, "notice": "live"}
+
+    first = tasks.allocation_notice_task.apply(kwargs=kwargs, task_id="redelivered-1").get()
+    again = tasks.allocation_notice_task.apply(kwargs=kwargs, task_id="redelivered-1").get()
+    other = tasks.allocation_notice_task.apply(kwargs=kwargs, task_id="another-notice").get()
+
+    assert (first["sent"], again["sent"], other["sent"]) == (1, 0, 1)
+    assert len(mail.outbox) == 2
+    assert production.sent_notices.get(key="redelivered-1").recipients == 1
