@@ -47,8 +47,10 @@ def app_environment(*, app) -> str | None:
 
 
 @dataclass(frozen=True)
-class PoolUsage:
-    pool: ProxyPool
+class FamilyUsage:
+    """How the addresses of one IP version of a pool are used."""
+
+    version: int
     size: int
     live: int
     quarantined: int
@@ -63,30 +65,64 @@ class PoolUsage:
         return 100.0 * self.live / self.size if self.size else 0.0
 
 
-def _in_pool(pool: ProxyPool) -> Q:
+@dataclass(frozen=True)
+class PoolUsage:
+    """A pool's usage, per IP version and in total."""
+
+    pool: ProxyPool
+    families: tuple[FamilyUsage, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(family.size for family in self.families)
+
+    @property
+    def live(self) -> int:
+        return sum(family.live for family in self.families)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(family.quarantined for family in self.families)
+
+    @property
+    def excluded(self) -> int:
+        return sum(family.excluded for family in self.families)
+
+    @property
+    def free(self) -> int:
+        return sum(family.free for family in self.families)
+
+    @property
+    def fullest(self) -> FamilyUsage | None:
+        """Return the IP version with the largest share used: an IPv4 part runs out long
+        before an IPv6 /64, and a total over both would hide it."""
+        return max(self.families, key=lambda family: family.used_percent, default=None)
+
+    @property
+    def used_percent(self) -> float:
+        """Return the share used of the fullest IP version."""
+        return self.fullest.used_percent if self.fullest else 0.0
+
+
+def _in_networks(networks) -> Q:
     ranges = Q(pk__in=[])
-    for network in pool_networks(pool):
+    for network in networks:
         first, last = usable_range(network)
         key_range = (int_key(network.version, first), int_key(network.version, last))
         ranges |= Q(address_key__range=key_range)
     return ranges
 
 
-def pool_usage(*, pool: ProxyPool) -> PoolUsage:
-    """Count a pool's live, quarantined, excluded and free addresses without listing them.
-
-    A shared (test or edge) pool is never used up: every allocation gets all of it, and
-    its addresses are not quarantined.
-    """
-    size = sum(last - first + 1 for first, last in map(usable_range, pool_networks(pool)))
-    excluded = pool.excluded_addresses.filter(_in_pool(pool)).count()
+def _family_usage(*, pool: ProxyPool, version: int, networks, cutoff) -> FamilyUsage:
+    in_family = _in_networks(networks)
+    size = sum(last - first + 1 for first, last in map(usable_range, networks))
+    excluded = pool.excluded_addresses.filter(in_family).count()
     if pool.is_shared:
-        live = AllocatedEndpoint.objects.filter(pool=pool, live=True)
+        live = AllocatedEndpoint.objects.filter(in_family, pool=pool, live=True)
         count = live.values("address_key").distinct().count()
-        return PoolUsage(pool=pool, size=size, live=count, quarantined=0, excluded=excluded)
-    held = AllocatedEndpoint.objects.filter(_in_pool(pool), dedicated=True)
+        return FamilyUsage(version, size, live=count, quarantined=0, excluded=excluded)
+    held = AllocatedEndpoint.objects.filter(in_family, dedicated=True)
     live_keys = held.filter(live=True).values("address_key")
-    cutoff = timezone.now() - timedelta(days=pool.quarantine_days)
     quarantined = (
         held.filter(live=False, released_at__gte=cutoff)
         .exclude(address_key__in=live_keys)
@@ -95,7 +131,28 @@ def pool_usage(*, pool: ProxyPool) -> PoolUsage:
         .count()
     )
     live = live_keys.distinct().count()
-    return PoolUsage(pool=pool, size=size, live=live, quarantined=quarantined, excluded=excluded)
+    return FamilyUsage(version, size, live=live, quarantined=quarantined, excluded=excluded)
+
+
+def pool_usage(*, pool: ProxyPool) -> PoolUsage:
+    """Count a pool's live, quarantined, excluded and free addresses per IP version,
+    without listing them.
+
+    A shared (test or edge) pool is never used up: every allocation gets all of it, and
+    its addresses are not quarantined.
+    """
+    cutoff = timezone.now() - timedelta(days=pool.quarantine_days)
+    networks = pool_networks(pool)
+    families = tuple(
+        _family_usage(
+            pool=pool,
+            version=version,
+            networks=[network for network in networks if network.version == version],
+            cutoff=cutoff,
+        )
+        for version in sorted({network.version for network in networks})
+    )
+    return PoolUsage(pool=pool, families=families)
 
 
 def pools_usage() -> list[PoolUsage]:

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from provisioning.choices import AllocationStatus, RequestStatus
 from provisioning.models import Region
+from provisioning.selectors.allocations import pool_usage
 from provisioning.services.lifecycle import request_approve
 from tests.factories import ProxyPoolFactory, request_for
 
@@ -73,3 +74,22 @@ def test_pool_report_counts_live_quarantined_and_free_addresses(na):
     # A /29 has 6 usable addresses: 3 live, 2 quarantined, 1 free.
     assert line.split()[-4:] == ["3", "2", "1", "50.00%"]
     assert report.splitlines()[0].split()[:2] == ["pool", "kind"]
+
+
+def test_pool_report_shows_a_full_ipv4_part_of_a_dual_stack_pool(reference_data):
+    eu = Region.objects.get(code="eu")
+    pool = ProxyPoolFactory(
+        name="eu dual-stack", region=eu, prefixes=["198.51.100.0/30", "2001:db8:2::/64"]
+    )
+    request_approve(request=request_for(regions=[eu], concurrency=100))
+
+    rows = [row.split() for row in run("pool_report").splitlines() if row.startswith(pool.name)]
+    usage = pool_usage(pool=pool)
+
+    # The set takes the /30's 2 usable addresses; the /64 (less its all-zeros address) is
+    # untouched, so a total over both versions would read 0% while IPv4 is full.
+    assert [row[-5:] for row in rows] == [
+        ["IPv4", "2", "0", "0", "100.00%"],
+        ["IPv6", "0", "0", f"{2**64 - 1:,}", "0.00%"],
+    ]
+    assert usage.used_percent == 100.0 and usage.fullest.version == 4
