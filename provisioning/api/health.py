@@ -29,7 +29,7 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    if not settings.CELERY_BROKER_URL:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run in-process: there is no broker to reach
     from config.celery import app
 

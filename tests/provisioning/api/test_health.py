@@ -32,6 +32,7 @@ def test_readyz_is_503_when_the_cache_fails(client, db, monkeypatch):
 
 def test_readyz_is_503_when_the_broker_is_unreachable(client, db, settings):
     # Nothing listens on port 1 of the loopback address.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     from config.celery import app
 
