@@ -47,7 +47,7 @@ def app_certificate_rotate(*, app: App) -> str:
 @transaction.atomic
 def app_source_networks_set(*, app: App, source_networks: list[str]) -> App:
     """Set the networks the app's firewall rules allow traffic from, and publish the rules."""
-    from provisioning.rules.services.publishing import rule_set_publish
+    from rules.services.publishing import rule_set_publish
 
     app.source_networks = list(source_networks)
     app.full_clean()

@@ -12,8 +12,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
-from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.selectors.sdk import SdkConfigError
+from rules.exceptions import RuleExportFailed
 
 logger = logging.getLogger(__name__)
 

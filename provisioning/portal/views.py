@@ -20,9 +20,9 @@ from accounts.selectors import (
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from provisioning.portal.forms import ApiKeyForm, RequestForm
 from provisioning.portal.services import portal_request_submit
-from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
+from rules.exceptions import RuleExportFailed
 
 
 @login_required

@@ -27,21 +27,21 @@ from provisioning.models import (
     ProxyPool,
     RequestEvent,
 )
-from provisioning.rules.exports.registry import FORMATS
-from provisioning.rules.models import RuleExport, RuleSet
-from provisioning.rules.selectors import (
-    rule_export_get_or_render,
-    rule_set_changes,
-    rule_set_get,
-    rule_set_latest,
-    rule_set_list,
-)
 from provisioning.selectors.allocations import (
     SERVED_REQUEST_STATUSES,
     app_live_endpoints,
     pool_usage,
 )
 from provisioning.services.lifecycle import transition_check
+from rules.exports.registry import FORMATS
+from rules.models import RuleExport, RuleSet
+from rules.selectors import (
+    rule_export_get_or_render,
+    rule_set_changes,
+    rule_set_get,
+    rule_set_latest,
+    rule_set_list,
+)
 
 # Versions listed in the history table; older ones stay downloadable by API.
 RULE_HISTORY_LENGTH = 10

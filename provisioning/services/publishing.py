@@ -6,6 +6,6 @@ def allocations_changed(*, app):
     the app's live allocations, so the rules and the allocations commit together."""
     # Imported here: rule publishing reads the allocation selectors, which import the
     # allocation services that call this function.
-    from provisioning.rules.services.publishing import rule_set_publish
+    from rules.services.publishing import rule_set_publish
 
     return rule_set_publish(app=app)

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.services.apps import app_source_networks_set
 from provisioning.models import Region
-from provisioning.rules.selectors import rule_set_latest
 from provisioning.services.lifecycle import request_allocate_test
+from rules.selectors import rule_set_latest
 from tests.factories import AppFactory, request_for
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,9 @@ from provisioning.api.serializers.rules import (
     RuleSetSerializer,
     RuleSetVersionSerializer,
 )
-from provisioning.rules import selectors as rule_selectors
-from provisioning.rules.exports import registry as formats
-from provisioning.rules.models import RuleSet
+from rules import selectors as rule_selectors
+from rules.exports import registry as formats
+from rules.models import RuleSet
 
 NO_RULE_SET = "This app has no published rule set yet; it gets one when proxies are allocated."
 

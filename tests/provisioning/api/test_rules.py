@@ -1,8 +1,8 @@
 import pytest
 
 from provisioning.choices import AllocationKind
-from provisioning.rules.exports.registry import FORMATS
-from provisioning.rules.services.publishing import rule_set_publish
+from rules.exports.registry import FORMATS
+from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, CustomerFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 

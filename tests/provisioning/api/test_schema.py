@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from provisioning.rules.services.publishing import rule_set_publish
+from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, StaffUserFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 

@@ -6,7 +6,7 @@ from django.test import Client
 
 from accounts.choices import MembershipRole
 from provisioning.models import Region
-from provisioning.rules.services.publishing import rule_set_publish
+from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, MembershipFactory, RegionFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create, api_key_hash
 from provisioning.models import Region
-from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.selectors import portal as portal_selectors
 from provisioning.services.lifecycle import request_allocate_test, request_approve
+from rules.exceptions import RuleExportFailed
 from tests.factories import ProxyPoolFactory, StaffUserFactory, request_for
 
 pytestmark = pytest.mark.django_db
