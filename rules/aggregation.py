@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from provisioning.choices import Protocol
-from provisioning.constants import MAX_PORT, MIN_PORT
+from rules.choices import Protocol
+from rules.constants import MAX_PORT, MIN_PORT
 from rules.document import Entry, PortRanges
 
 logger = logging.getLogger(__name__)

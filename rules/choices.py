@@ -1,6 +1,11 @@
 from django.db import models
 
 
+class Protocol(models.TextChoices):
+    TCP = "tcp", "TCP"
+    UDP = "udp", "UDP"
+
+
 class Environment(models.TextChoices):
     """Which allocation an entry comes from: the shared test set or the dedicated one."""
 

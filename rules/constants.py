@@ -1,3 +1,10 @@
+# TCP/UDP port numbers (RFC 793 / RFC 768); port 0 is reserved and never whitelisted.
+MIN_PORT = 1
+MAX_PORT = 65535
+
+# Longest text form of an IPv6 network in CIDR notation ("ffff:...:ffff/128").
+CIDR_MAX_LENGTH = 43
+
 # A version is "YYYYMMDDNN": the UTC date and a two-digit counter per app per day.
 VERSION_PATTERN = r"^[0-9]{10}$"
 VERSION_LENGTH = 10

@@ -3,10 +3,9 @@
 from django.db import models
 from django.utils import timezone
 
-from provisioning.choices import Protocol
-from provisioning.constants import CIDR_MAX_LENGTH
-from rules.choices import ChangeDisposition, Environment, ExportStatus
+from rules.choices import ChangeDisposition, Environment, ExportStatus, Protocol
 from rules.constants import (
+    CIDR_MAX_LENGTH,
     ENTRY_ID_LENGTH,
     PORTS_TEXT_MAX_LENGTH,
     VERSION_LENGTH,

@@ -13,7 +13,7 @@ from rest_framework.views import set_rollback
 
 from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
 from provisioning.selectors.sdk import SdkConfigError
-from rules.exceptions import RuleExportFailed
+from rules.exceptions import RuleExportFailed, RulesError
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ DOMAIN_ERRORS = (
     (IllegalTransition, "illegal_transition", status.HTTP_400_BAD_REQUEST),
     (PoolExhausted, "pool_exhausted", status.HTTP_400_BAD_REQUEST),
     (ProvisioningError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
+    (RulesError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
 )
 # A readable message for DRF's own exceptions, keyed by their default code.
 MESSAGES = {

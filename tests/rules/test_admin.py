@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from provisioning.services.publishing import app_rule_set_publish
 from rules.selectors import rule_export_get_or_render
-from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, StaffUserFactory
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 
@@ -18,10 +18,10 @@ def admin_client(client):
 
 def test_rule_sets_are_searchable_by_app_id_and_read_only(admin_client, app):
     allocation_with(app, addresses=["192.0.2.1"], ports=EDGE_PORTS)
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
     other = AppFactory()
     allocation_with(other, addresses=["192.0.2.7"], ports=EDGE_PORTS)
-    rule_set_publish(app=other)
+    app_rule_set_publish(app=other)
 
     listing = admin_client.get(reverse("admin:rules_ruleset_changelist"), {"q": app.app_id})
     assert listing.status_code == 200
@@ -36,7 +36,7 @@ def test_rule_sets_are_searchable_by_app_id_and_read_only(admin_client, app):
 
 def test_exports_are_searchable_by_app_id(admin_client, app):
     allocation_with(app, addresses=["192.0.2.1"], ports=EDGE_PORTS)
-    export = rule_export_get_or_render(rule_set=rule_set_publish(app=app), format_name="txt")
+    export = rule_export_get_or_render(rule_set=app_rule_set_publish(app=app), format_name="txt")
     listing = admin_client.get(reverse("admin:rules_ruleexport_changelist"), {"q": app.app_id})
     assert listing.status_code == 200 and "txt" in listing.text
     detail = admin_client.get(reverse("admin:rules_ruleexport_change", args=[export.pk]))

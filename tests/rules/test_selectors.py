@@ -6,6 +6,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from provisioning.choices import AllocationKind
+from provisioning.services.publishing import app_rule_set_publish
 from rules.exceptions import UnknownFormat
 from rules.models import RuleExport, RuleSet
 from rules.selectors import (
@@ -16,7 +17,6 @@ from rules.selectors import (
     rule_set_list,
 )
 from rules.services import exports as export_services
-from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 
@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 def two_versions(app):
     with time_machine.travel(datetime(2026, 11, 21, 8, 0, tzinfo=UTC), tick=False):
         allocation_with(app, addresses=["192.0.2.1"], ports=EDGE_PORTS)
-        first = rule_set_publish(app=app)
+        first = app_rule_set_publish(app=app)
         allocation_with(
             app, kind=AllocationKind.PRODUCTION, addresses=["198.51.100.1"], ports=EDGE_PORTS
         )
-        second = rule_set_publish(app=app)
+        second = app_rule_set_publish(app=app)
     return first, second
 
 

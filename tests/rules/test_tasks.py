@@ -1,8 +1,8 @@
 import pytest
 
+from provisioning.services.publishing import app_rule_set_publish
 from rules.exports.registry import FORMATS
 from rules.models import RuleExport
-from rules.services.publishing import rule_set_publish
 from rules.tasks import rule_exports_render_task
 from tests.rules.conftest import allocation_with
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_task_renders_every_format_once(app):
     allocation_with(app, addresses=["192.0.2.1", "2001:db8::1"])
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
     result = rule_exports_render_task.apply(args=[rule_set.pk]).get()
     assert result == [f"{name}:rendered" for name in FORMATS]
     stored = dict(RuleExport.objects.values_list("format_name", "sha256"))

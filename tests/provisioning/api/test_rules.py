@@ -1,8 +1,8 @@
 import pytest
 
 from provisioning.choices import AllocationKind
+from provisioning.services.publishing import app_rule_set_publish
 from rules.exports.registry import FORMATS
-from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, CustomerFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 
@@ -16,7 +16,7 @@ def app(db):
 
 @pytest.fixture
 def first(app):
-    return rule_set_publish(app=app)
+    return app_rule_set_publish(app=app)
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_no_rule_set_yet_is_404(client, db):
 
 def test_versions_list_newest_first(client, app, first, headers):
     live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
-    second = rule_set_publish(app=app)
+    second = app_rule_set_publish(app=app)
 
     body = client.get(url(app), **headers).json()
 
@@ -96,7 +96,7 @@ def test_unknown_format_and_version(client, app, first, headers):
 
 def test_changes_since_a_version(client, app, first, headers):
     live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
-    second = rule_set_publish(app=app)
+    second = app_rule_set_publish(app=app)
 
     body = client.get(url(app, "changes/"), {"since": first.version}, **headers).json()
 

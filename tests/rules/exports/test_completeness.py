@@ -2,13 +2,13 @@ from dataclasses import replace
 
 import pytest
 
+from provisioning.services.publishing import app_rule_set_publish
 from rules.exceptions import ExportIncomplete, RuleExportFailed
 from rules.exports import registry
 from rules.exports.base import Rendered
 from rules.exports.completeness import export_check_complete, export_missing
 from rules.models import RuleExport
 from rules.selectors import rule_export_get_or_render
-from rules.services.publishing import rule_set_publish
 from tests.rules.conftest import EDGE_PORTS, allocation_with, mixed_document
 
 
@@ -66,7 +66,7 @@ def test_addresses_are_recognised_in_every_vendor_notation():
 @pytest.mark.django_db
 def test_an_incomplete_render_is_stored_as_a_failed_export_with_a_readable_error(app, monkeypatch):
     allocation_with(app, addresses=["192.0.2.1", "192.0.2.9"], ports=EDGE_PORTS)
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
     fmt = registry.FORMATS["csv"]
 
     def drop_first_line(context):
@@ -88,7 +88,7 @@ def test_an_incomplete_render_is_stored_as_a_failed_export_with_a_readable_error
 @pytest.mark.django_db
 def test_a_renderer_crash_becomes_a_failed_export(app, monkeypatch):
     allocation_with(app, addresses=["192.0.2.1"])
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
 
     def crash(context):
         raise KeyError("no such template")

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from accounts.models import App
+from provisioning.services.publishing import app_rule_set_publish
 from rules.exports.registry import FORMATS
 from rules.selectors import rule_export_get_or_render
-from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory, CustomerFactory
 from tests.rules.conftest import allocation_with, open_request
 from tests.rules.exports.validators import VALIDATORS, validate
@@ -30,7 +30,7 @@ def evil_export_source(db):
     request.save()
     App.objects.filter(pk=app.pk).update(source_networks=["10.0.0.0/8", "fd00::/8"])
     app.refresh_from_db()
-    return rule_set_publish(app=app)
+    return app_rule_set_publish(app=app)
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from provisioning.choices import AllocationKind
-from rules.services.publishing import rule_set_publish
+from provisioning.services.publishing import app_rule_set_publish
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +18,11 @@ def export_rules(*args) -> str:
 
 def test_writes_the_latest_version_or_the_one_asked_for(app):
     allocation_with(app, addresses=["192.0.2.1"], ports=EDGE_PORTS)
-    first = rule_set_publish(app=app)
+    first = app_rule_set_publish(app=app)
     allocation_with(
         app, kind=AllocationKind.PRODUCTION, addresses=["198.51.100.1"], ports=EDGE_PORTS
     )
-    second = rule_set_publish(app=app)
+    second = app_rule_set_publish(app=app)
 
     latest = export_rules(app.app_id, "--format", "nftables")
     assert f"version {second.version}" in latest and "198.51.100.1/32" in latest
@@ -37,7 +37,7 @@ def test_clear_errors(app):
     with pytest.raises(CommandError, match="No app"):
         export_rules("f" * 32, "--format", "json")
     allocation_with(app, addresses=["192.0.2.1"], ports=EDGE_PORTS)
-    rule_set_publish(app=app)
+    app_rule_set_publish(app=app)
     with pytest.raises(CommandError, match="no rule set version '2001010101'"):
         export_rules(app.app_id, "--format", "json", "--version", "2001010101")
     with pytest.raises(CommandError, match="invalid choice"):

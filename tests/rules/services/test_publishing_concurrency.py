@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from provisioning.services.publishing import app_rule_set_publish
 from rules.models import RuleSet
-from rules.services.publishing import rule_set_publish
 from tests.factories import AppFactory
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 
@@ -24,7 +24,7 @@ def test_simultaneous_publications_of_one_change_make_one_version():
         try:
             barrier.wait()
             with transaction.atomic():
-                results.append(rule_set_publish(app=app))
+                results.append(app_rule_set_publish(app=app))
         except Exception as exc:  # Reported by the assertion below.
             errors.append(exc)
         finally:

@@ -1,4 +1,7 @@
-"""Admin bases for records that only services write (allocations, history, rule sets)."""
+"""Admin bases for records that only services write (allocations, history, rule sets).
+
+They sit in the lowest app that has an admin so that every app above can use them.
+"""
 
 from django.contrib import admin
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.services.apps import app_source_networks_set
 from provisioning.models import Region
+from provisioning.services.apps import app_source_networks_set
 from provisioning.services.lifecycle import request_allocate_test
 from rules.selectors import rule_set_latest
 from tests.factories import AppFactory, request_for
