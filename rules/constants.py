@@ -8,6 +8,8 @@ CIDR_MAX_LENGTH = 43
 # A version is "YYYYMMDDNN": the UTC date and a two-digit counter per app per day.
 VERSION_PATTERN = r"^[0-9]{10}$"
 VERSION_LENGTH = 10
+# Names the newest version wherever a version is asked for (URLs, the export command).
+LATEST = "latest"
 # The counter has two digits, so a day holds 99 versions. The 100th publication of a day
 # borrows the next day's first number (see services.versions.version_next): versions stay
 # ten digits and strictly increasing, and created_at keeps the real time.

@@ -7,10 +7,8 @@ from django.db.models import QuerySet
 
 from accounts.models import App
 from rules.choices import ExportStatus
-from rules.constants import VERSION_PATTERN
+from rules.constants import LATEST, VERSION_PATTERN
 from rules.document import Entry, ports_parse
-from rules.exceptions import RuleExportFailed
-from rules.exports.registry import format_get
 from rules.models import RuleChange, RuleExport, RuleSet
 
 
@@ -30,6 +28,19 @@ def rule_set_get(*, app: App, version: str) -> RuleSet:
     if not isinstance(version, str) or not re.fullmatch(VERSION_PATTERN, version):
         raise RuleSet.DoesNotExist(f"No rule set version {version!r}.")
     return rule_set_list(app=app).get(version=version)
+
+
+def rule_set_resolve(*, app: App, version: str | None) -> RuleSet:
+    """Return the app's rule set ``version``, or its newest one for ``"latest"`` or None.
+
+    Raise RuleSet.DoesNotExist when the app has no such version, or none at all.
+    """
+    if version is None or version == LATEST:
+        rule_set = rule_set_latest(app=app)
+        if rule_set is None:
+            raise RuleSet.DoesNotExist(f"App {app.app_id} has no published rule set yet.")
+        return rule_set
+    return rule_set_get(app=app, version=version)
 
 
 def _change_dict(change: RuleChange) -> dict:
@@ -69,25 +80,15 @@ def rule_set_changes(*, app: App, since: str) -> dict:
     }
 
 
-def rule_export_get_or_render(*, rule_set: RuleSet, format_name: str) -> RuleExport:
-    """Return the stored export of ``rule_set`` in ``format_name``, rendering and storing it
-    first when no worker has yet. Raise UnknownFormat (keyed ``format``) for a bad name and
-    RuleExportFailed with a readable message when the file cannot be produced."""
-    from rules.services.exports import rule_export_render
-
-    fmt = format_get(format_name)
-    export = (
+def rule_export_get(*, rule_set: RuleSet, format_name: str) -> RuleExport | None:
+    """Return the rendered export of ``rule_set`` in ``format_name`` if one is stored."""
+    return (
         RuleExport.objects.filter(
-            rule_set=rule_set, format_name=fmt.name, status=ExportStatus.RENDERED
+            rule_set=rule_set, format_name=format_name, status=ExportStatus.RENDERED
         )
         .select_related("rule_set__app")
         .first()
     )
-    if export is None:
-        export = rule_export_render(rule_set=rule_set, format_name=fmt.name)
-    if export.status != ExportStatus.RENDERED:
-        raise RuleExportFailed(export.error)
-    return export
 
 
 def rule_set_entries(*, rule_set: RuleSet) -> tuple[Entry, ...]:

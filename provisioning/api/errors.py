@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.api.errors import ErrorSerializer as ErrorSerializer
 from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
 from provisioning.selectors.sdk import SdkConfigError
 from rules.exceptions import RuleExportFailed, RulesError
@@ -32,18 +33,6 @@ MESSAGES = {
     "not_found": "Not found.",
     "invalid": "The request is not valid; see the fields for details.",
 }
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer."""
-
-    code = serializers.CharField(help_text="Stable, machine-readable error code.")
-    message = serializers.CharField(help_text="What went wrong, for people.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per input field, for validation errors.",
-    )
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

@@ -12,7 +12,7 @@ from rules.exceptions import RuleExportFailed
 from rules.exports.completeness import export_check_complete
 from rules.exports.registry import FORMATS, format_get
 from rules.models import RuleExport, RuleSet
-from rules.selectors import rule_set_entries
+from rules.selectors import rule_export_get, rule_set_entries
 
 logger = logging.getLogger(__name__)
 
@@ -113,3 +113,16 @@ def rule_exports_render_all(*, rule_set_id: int) -> list[RuleExport]:
             document = rule_set_document(rule_set=rule_set)
         exports.append(rule_export_render(rule_set=rule_set, format_name=name, document=document))
     return exports
+
+
+def rule_export_get_or_render(*, rule_set: RuleSet, format_name: str) -> RuleExport:
+    """Return the stored export of ``rule_set`` in ``format_name``, rendering and storing it
+    first when no worker has yet. Raise UnknownFormat (keyed ``format``) for a bad name and
+    RuleExportFailed with a readable message when the file cannot be produced."""
+    fmt = format_get(format_name)
+    export = rule_export_get(rule_set=rule_set, format_name=fmt.name)
+    if export is None:
+        export = rule_export_render(rule_set=rule_set, format_name=fmt.name)
+    if export.status != ExportStatus.RENDERED:
+        raise RuleExportFailed(export.error)
+    return export

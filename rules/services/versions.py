@@ -1,6 +1,6 @@
 """Version numbers of rule sets: ``YYYYMMDDNN``."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rules.constants import VERSION_COUNTER_MAX
 
@@ -22,8 +22,3 @@ def version_next(*, latest: str | None, now: datetime) -> str:
     if counter > VERSION_COUNTER_MAX:
         day, counter = day + timedelta(days=1), 1
     return f"{day:%Y%m%d}{counter:02d}"
-
-
-def version_date(version: str) -> date:
-    """Return the date part of a version."""
-    return datetime.strptime(version[:8], "%Y%m%d").date()

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from provisioning.services.publishing import app_rule_set_publish
-from rules.selectors import rule_export_get_or_render
+from rules.services.exports import rule_export_get_or_render
 from tests.factories import AppFactory, StaffUserFactory
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 

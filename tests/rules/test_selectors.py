@@ -10,13 +10,14 @@ from provisioning.services.publishing import app_rule_set_publish
 from rules.exceptions import UnknownFormat
 from rules.models import RuleExport, RuleSet
 from rules.selectors import (
-    rule_export_get_or_render,
     rule_set_changes,
     rule_set_get,
     rule_set_latest,
     rule_set_list,
+    rule_set_resolve,
 )
 from rules.services import exports as export_services
+from rules.services.exports import rule_export_get_or_render
 from tests.factories import AppFactory
 from tests.rules.conftest import EDGE_PORTS, allocation_with
 
@@ -59,6 +60,21 @@ def test_changes_since_a_version(app, two_versions):
     everything = rule_set_changes(app=app, since="0000000000")["changes"]
     assert [c["destination"] for c in everything] == ["192.0.2.1/32", "198.51.100.1/32"]
     assert rule_set_changes(app=app, since=second.version)["changes"] == []
+
+
+def test_resolve_reads_latest_or_the_version_asked_for(app, two_versions):
+    first, second = two_versions
+    assert rule_set_resolve(app=app, version="latest") == second
+    assert rule_set_resolve(app=app, version=None) == second
+    assert rule_set_resolve(app=app, version=first.version) == first
+    for missing in ("2026112103", "yesterday"):
+        with pytest.raises(RuleSet.DoesNotExist):
+            rule_set_resolve(app=app, version=missing)
+
+
+def test_resolve_of_an_app_without_rules_finds_nothing(app):
+    with pytest.raises(RuleSet.DoesNotExist):
+        rule_set_resolve(app=app, version="latest")
 
 
 def test_changes_refuse_a_malformed_since(app):

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import App
 from rules.exports.registry import FORMATS
 from rules.models import RuleSet
-from rules.selectors import rule_export_get_or_render, rule_set_get, rule_set_latest
+from rules.selectors import rule_set_resolve
+from rules.services.exports import rule_export_get_or_render
 
 
 class Command(BaseCommand):
@@ -23,16 +24,14 @@ class Command(BaseCommand):
         app = App.objects.filter(app_id=app_id).first()
         if app is None:
             raise CommandError(f"No app with App ID {app_id!r}.")
-        if rule_version:
-            try:
-                rule_set = rule_set_get(app=app, version=rule_version)
-            except RuleSet.DoesNotExist:
+        try:
+            rule_set = rule_set_resolve(app=app, version=rule_version or None)
+        except RuleSet.DoesNotExist:
+            if rule_version:
                 message = f"App {app_id} has no rule set version {rule_version!r}."
-                raise CommandError(message) from None
-        else:
-            rule_set = rule_set_latest(app=app)
-            if rule_set is None:
-                raise CommandError(f"App {app_id} has no published rule set yet.")
+            else:
+                message = f"App {app_id} has no published rule set yet."
+            raise CommandError(message) from None
         try:
             export = rule_export_get_or_render(rule_set=rule_set, format_name=fmt)
         except ValidationError as exc:

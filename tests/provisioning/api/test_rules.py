@@ -83,6 +83,22 @@ def test_download_by_version_and_304(client, app, first, headers):
     assert again["ETag"] == response["ETag"]
 
 
+def test_a_weak_or_listed_etag_also_answers_304_and_a_stale_one_the_file(
+    client, app, first, headers
+):
+    etag = client.get(url(app, "latest/"), {"format": "csv"}, **headers)["ETag"]
+
+    def status(if_none_match):
+        response = client.get(
+            url(app, "latest/"), {"format": "csv"}, HTTP_IF_NONE_MATCH=if_none_match, **headers
+        )
+        return response.status_code
+
+    assert status(f"W/{etag}") == 304
+    assert status(f'"stale", {etag}') == 304
+    assert status('"stale"') == 200
+
+
 def test_unknown_format_and_version(client, app, first, headers):
     bad_format = client.get(url(app, "latest/"), {"format": "excel"}, **headers)
     bad_version = client.get(url(app, "2001010101/"), **headers)

@@ -8,7 +8,7 @@ from rules.exports import registry
 from rules.exports.base import Rendered
 from rules.exports.completeness import export_check_complete, export_missing
 from rules.models import RuleExport
-from rules.selectors import rule_export_get_or_render
+from rules.services.exports import rule_export_get_or_render
 from tests.rules.conftest import EDGE_PORTS, allocation_with, mixed_document
 
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import App
 from provisioning.services.publishing import app_rule_set_publish
 from rules.exports.registry import FORMATS
-from rules.selectors import rule_export_get_or_render
+from rules.services.exports import rule_export_get_or_render
 from tests.factories import AppFactory, CustomerFactory
 from tests.rules.conftest import allocation_with, open_request
 from tests.rules.exports.validators import VALIDATORS, validate

@@ -1,27 +1,30 @@
 """Customers' firewall rules: versions, the cheap version check, downloads, changes, formats."""
 
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from accounts.api.docs import IF_NONE_MATCH, error_responses
+from accounts.api.permissions import HasScope
+from accounts.api.scoping import caller_apps
 from accounts.choices import ApiKeyScope
-from provisioning.api.docs import IF_NONE_MATCH, error_responses
-from provisioning.api.permissions import HasScope
-from provisioning.api.scoping import caller_apps
-from provisioning.api.serializers.rules import (
+from rules import selectors as rule_selectors
+from rules.api.serializers import (
     FormatSerializer,
     RuleChangesQuerySerializer,
     RuleDownloadQuerySerializer,
     RuleSetSerializer,
     RuleSetVersionSerializer,
 )
-from rules import selectors as rule_selectors
+from rules.constants import LATEST
 from rules.exports import registry as formats
 from rules.models import RuleSet
+from rules.services.exports import rule_export_get_or_render
 
 NO_RULE_SET = "This app has no published rule set yet; it gets one when proxies are allocated."
 
@@ -34,14 +37,26 @@ class RulesView(generics.GenericAPIView):
         return get_object_or_404(caller_apps(request=self.request), app_id=self.kwargs["app_id"])
 
 
-def _latest(app):
-    rule_set = rule_selectors.rule_set_latest(app=app)
-    if rule_set is None:
-        raise NotFound(NO_RULE_SET, code="no_rule_set")
-    return rule_set
+def _rule_set(app, version: str) -> RuleSet:
+    try:
+        return rule_selectors.rule_set_resolve(app=app, version=version)
+    except RuleSet.DoesNotExist as exc:
+        if version == LATEST:
+            raise NotFound(NO_RULE_SET, code="no_rule_set") from exc
+        raise NotFound(f"App {app.app_id} has no rule set version {version}.") from exc
 
 
 @extend_schema(tags=["rules"])
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="rules_list",
+        summary="List an app's rule-set versions, newest first",
+        responses={
+            200: RuleSetSerializer(many=True),
+            **error_responses(401, 403, 404, 429, e404="Not yours, or no such page."),
+        },
+    )
+)
 class RuleSetListView(RulesView, generics.ListAPIView):
     serializer_class = RuleSetSerializer
     filter_backends = []
@@ -50,17 +65,6 @@ class RuleSetListView(RulesView, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return RuleSet.objects.none()
         return rule_selectors.rule_set_list(app=self.get_app())
-
-    @extend_schema(
-        operation_id="rules_list",
-        summary="List an app's rule-set versions, newest first",
-        responses={
-            200: RuleSetSerializer(many=True),
-            **error_responses(401, 403, 404, 429, e404="Not yours, or no such page."),
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=["rules"])
@@ -76,7 +80,7 @@ class RuleSetVersionView(RulesView):
         },
     )
     def get(self, request, app_id):
-        rule_set = _latest(self.get_app())
+        rule_set = _rule_set(self.get_app(), LATEST)
         data = {
             "app_id": app_id,
             "version": rule_set.version,
@@ -113,28 +117,16 @@ class RuleSetDownloadView(RulesView):
         query = RuleDownloadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         format_name = formats.format_get(query.validated_data["format"]).name
-        app = self.get_app()
-        if version == "latest":
-            rule_set = _latest(app)
-        else:
-            try:
-                rule_set = rule_selectors.rule_set_get(app=app, version=version)
-            except RuleSet.DoesNotExist as exc:
-                raise NotFound(f"App {app_id} has no rule set version {version}.") from exc
-        export = rule_selectors.rule_export_get_or_render(
-            rule_set=rule_set, format_name=format_name
-        )
+        rule_set = _rule_set(self.get_app(), version)
+        export = rule_export_get_or_render(rule_set=rule_set, format_name=format_name)
         return _file_response(request, export)
 
 
 def _file_response(request, export) -> HttpResponse:
     etag = f'"{export.sha256}"'
-    candidates = {
-        t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")
-    }
-    if etag in candidates:
-        response = HttpResponseNotModified()
-    else:
+    # Django compares If-None-Match weakly, as RFC 9110 asks of GET.
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
         response = HttpResponse(export.content, content_type=export.mime_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["ETag"] = etag
@@ -165,6 +157,15 @@ class RuleSetChangesView(RulesView):
 
 
 @extend_schema(tags=["rules"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the firewall formats rules can be downloaded in",
+        responses={
+            200: FormatSerializer(many=True),
+            **error_responses(401, 403, 404, 429, e404="No such page."),
+        },
+    )
+)
 class FormatListView(generics.ListAPIView):
     permission_classes = [HasScope]
     required_scope = ApiKeyScope.RULES
@@ -173,13 +174,3 @@ class FormatListView(generics.ListAPIView):
 
     def get_queryset(self):
         return sorted(formats.FORMATS.values(), key=lambda fmt: fmt.name)
-
-    @extend_schema(
-        summary="List the firewall formats rules can be downloaded in",
-        responses={
-            200: FormatSerializer(many=True),
-            **error_responses(401, 403, 404, 429, e404="No such page."),
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
