@@ -37,16 +37,6 @@ def render_windows(context: RenderContext) -> str:
     return comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"
 
 
-def _k8s_ports(group) -> list[dict]:
-    ports = []
-    for start, end in group.ports:
-        port = {"protocol": group.protocol.upper(), "port": start}
-        if end != start:
-            port["endPort"] = end
-        ports.append(port)
-    return ports
-
-
 def render_k8s(context: RenderContext) -> str:
     """Render an egress NetworkPolicy (endPort needs Kubernetes 1.25 or later).
 
