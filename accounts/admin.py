@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 
 from accounts.models import ApiKey, App, Customer, Membership
 from accounts.services.api_keys import api_key_create, api_key_revoke
-from accounts.services.apps import app_create, app_source_networks_set
 from provisioning.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
@@ -48,45 +47,6 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "customer__name")
     autocomplete_fields = ["user", "customer"]
     readonly_fields = AUDIT_FIELDS
-
-
-@admin.register(App)
-class AppAdmin(admin.ModelAdmin):
-    list_display = ("app_id", "name", "customer", "status_badge", "certificate_enabled")
-    list_filter = ("status", "certificate_enabled", "customer")
-    search_fields = ("app_id", "name", "customer__name", "customer__slug")
-    autocomplete_fields = ["customer"]
-    readonly_fields = AUDIT_FIELDS
-
-    @admin.display(description="Status", ordering="status")
-    def status_badge(self, obj):
-        return status_badge(obj.status, obj.get_status_display())
-
-    def get_readonly_fields(self, request, obj=None):
-        # The App ID is the customer's identity in every SDK: fixed once created.
-        return (*AUDIT_FIELDS, "app_id") if obj else AUDIT_FIELDS
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            if "source_networks" in form.changed_data:
-                # The rule source changed: firewall files need a new version.
-                app_source_networks_set(app=obj, source_networks=obj.source_networks)
-            return
-        created, certificate = app_create(
-            customer=obj.customer,
-            app_id=obj.app_id,
-            name=obj.name,
-            certificate_enabled=obj.certificate_enabled,
-            source_networks=obj.source_networks,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        messages.warning(
-            request,
-            f"App certificate for {created.app_id}: {certificate} — copy it now, "
-            "it will not be shown again.",
-        )
 
 
 @admin.register(ApiKey)

@@ -22,10 +22,10 @@ import django
 
 django.setup()
 
-from provisioning.rules.aggregation import entries_aggregate  # noqa: E402
-from provisioning.rules.document import RuleSetDocument, content_sha256  # noqa: E402
-from provisioning.rules.exports.completeness import export_check_complete  # noqa: E402
-from provisioning.rules.exports.registry import FORMATS  # noqa: E402
+from rules.aggregation import entries_aggregate  # noqa: E402
+from rules.document import RuleSetDocument, content_sha256  # noqa: E402
+from rules.exports.completeness import export_check_complete  # noqa: E402
+from rules.exports.registry import FORMATS  # noqa: E402
 
 IPV4_DESTINATIONS = 1000
 IPV6_DESTINATIONS = 100

@@ -37,9 +37,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_results",
+    # Our apps rank from lowest to highest; provisioning migrates last (see its AppConfig).
     "accounts",
+    "rules",
     "provisioning",
-    "provisioning.rules",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,6 @@
 from django.db import models
 
-
-class Protocol(models.TextChoices):
-    TCP = "tcp", "TCP"
-    UDP = "udp", "UDP"
+from rules.choices import Protocol as Protocol  # Defined with the firewall entries it names.
 
 
 class PortPurpose(models.TextChoices):

@@ -42,15 +42,3 @@ def app_certificate_rotate(*, app: App) -> str:
     app.certificate = _new_certificate()
     app.save(update_fields=["certificate", "updated_at"])
     return app.certificate
-
-
-@transaction.atomic
-def app_source_networks_set(*, app: App, source_networks: list[str]) -> App:
-    """Set the networks the app's firewall rules allow traffic from, and publish the rules."""
-    from provisioning.rules.services.publishing import rule_set_publish
-
-    app.source_networks = list(source_networks)
-    app.full_clean()
-    app.save(update_fields=["source_networks", "updated_at"])
-    rule_set_publish(app=app)
-    return app

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
+from accounts.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
 from provisioning.models import AllocatedEndpoint, Allocation, SentNotice
 

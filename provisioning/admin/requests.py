@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
+from accounts.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
 from provisioning.badges import status_badge
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent

@@ -6,14 +6,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.api.errors import ErrorSerializer as ErrorSerializer
 from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
-from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.selectors.sdk import SdkConfigError
+from rules.exceptions import RuleExportFailed, RulesError
 
 logger = logging.getLogger(__name__)
 
@@ -25,24 +26,13 @@ DOMAIN_ERRORS = (
     (IllegalTransition, "illegal_transition", status.HTTP_400_BAD_REQUEST),
     (PoolExhausted, "pool_exhausted", status.HTTP_400_BAD_REQUEST),
     (ProvisioningError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
+    (RulesError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
 )
 # A readable message for DRF's own exceptions, keyed by their default code.
 MESSAGES = {
     "not_found": "Not found.",
     "invalid": "The request is not valid; see the fields for details.",
 }
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer."""
-
-    code = serializers.CharField(help_text="Stable, machine-readable error code.")
-    message = serializers.CharField(help_text="What went wrong, for people.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per input field, for validation errors.",
-    )
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

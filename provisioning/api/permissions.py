@@ -2,13 +2,9 @@
 
 from rest_framework import permissions
 
-from accounts.authentication import ApiKeyUser
-from accounts.choices import ApiKeyScope, MembershipRole
-
-
-def is_api_key(request) -> bool:
-    """Return whether the caller authenticated with a customer API key."""
-    return isinstance(request.user, ApiKeyUser)
+from accounts.api.permissions import HasScope as HasScope
+from accounts.api.permissions import is_api_key
+from accounts.choices import MembershipRole
 
 
 class IsStaff(permissions.BasePermission):
@@ -19,23 +15,6 @@ class IsStaff(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and user.is_staff and not is_api_key(request))
-
-
-class HasScope(permissions.BasePermission):
-    """API keys need the view's ``required_scope``; members' sessions have the read and
-    rules scopes, and the requests scope only as a customer admin (checked per app)."""
-
-    message = "This API key lacks the scope this endpoint needs."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        scope = view.get_required_scope() if hasattr(view, "get_required_scope") else None
-        scope = scope or getattr(view, "required_scope", ApiKeyScope.READ)
-        if is_api_key(request):
-            return scope in request.auth.scopes
-        return True
 
 
 def session_may_submit(*, request, customer_id: int) -> bool:

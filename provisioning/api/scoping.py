@@ -6,27 +6,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import App, Customer
-from provisioning.api.permissions import is_api_key
+from accounts.api.scoping import caller_apps, caller_customers
+from accounts.models import App
 from provisioning.choices import OPEN_REQUEST_STATUSES
 from provisioning.models import ProvisioningRequest
 from provisioning.selectors.sdk import sdk_app_environment
-
-
-def caller_customers(*, request) -> QuerySet[Customer] | None:
-    """Return the customers the caller acts for, or None when the caller sees all (staff)."""
-    if is_api_key(request):
-        return Customer.objects.filter(pk=request.user.customer_id)
-    if request.user.is_staff:
-        return None
-    return Customer.objects.filter(memberships__user=request.user)
-
-
-def caller_apps(*, request) -> QuerySet[App]:
-    """Return the apps the caller may see."""
-    apps = App.objects.select_related("customer").order_by("customer__name", "name", "pk")
-    customers = caller_customers(request=request)
-    return apps if customers is None else apps.filter(customer__in=customers)
 
 
 def caller_requests(*, request) -> QuerySet[ProvisioningRequest]:

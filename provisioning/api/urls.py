@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from provisioning.api.errors import api_not_found
-from provisioning.api.views import customer, rules, sdk, staff
+from provisioning.api.views import customer, sdk, staff
 
 app_name = "api"
 
@@ -12,29 +12,7 @@ v1 = [
     path("sdk/proxy-config", sdk.SdkProxyConfigView.as_view(), name="sdk-proxy-config"),
     path("apps/", customer.AppListView.as_view(), name="app-list"),
     path("apps/<str:app_id>/", customer.AppDetailView.as_view(), name="app-detail"),
-    path("apps/<str:app_id>/rules/", rules.RuleSetListView.as_view(), name="rule-list"),
-    path(
-        "apps/<str:app_id>/rules/version/",
-        rules.RuleSetVersionView.as_view(),
-        name="rule-version",
-    ),
-    path(
-        "apps/<str:app_id>/rules/changes/",
-        rules.RuleSetChangesView.as_view(),
-        name="rule-changes",
-    ),
-    path(
-        "apps/<str:app_id>/rules/latest/",
-        rules.RuleSetDownloadView.as_view(),
-        {"version": "latest"},
-        name="rule-latest",
-    ),
-    path(
-        "apps/<str:app_id>/rules/<str:version>/",
-        rules.RuleSetDownloadView.as_view(),
-        name="rule-download",
-    ),
-    path("formats/", rules.FormatListView.as_view(), name="format-list"),
+    path("", include("rules.api.urls")),
     path("requests/", customer.RequestListCreateView.as_view(), name="request-list"),
     path("requests/<int:pk>/", customer.RequestDetailView.as_view(), name="request-detail"),
     path(

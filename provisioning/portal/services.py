@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from accounts.models import App
-from accounts.services.apps import app_source_networks_set
 from provisioning.models import ProvisioningRequest
+from provisioning.services.apps import app_source_networks_set
 from provisioning.services.requests import request_submit
 
 

@@ -20,9 +20,13 @@ from accounts.selectors import (
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from provisioning.portal.forms import ApiKeyForm, RequestForm
 from provisioning.portal.services import portal_request_submit
-from provisioning.rules.exceptions import RuleExportFailed
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
+from rules.exceptions import RuleExportFailed
+from rules.exports.registry import FORMATS
+from rules.models import RuleSet
+from rules.selectors import rule_set_resolve
+from rules.services.exports import rule_export_get_or_render
 
 
 @login_required
@@ -69,8 +73,14 @@ def app_detail(request, app_id):
 def rules_download(request, app_id, version, format_name):
     """Serve one rule set version in one firewall format, as the API does."""
     app = user_app_get(user=request.user, app_id=app_id)
+    if format_name not in FORMATS:
+        raise Http404("Unknown format.")
     try:
-        export = selectors.rule_download_get(app=app, version=version, format_name=format_name)
+        rule_set = rule_set_resolve(app=app, version=version)
+    except RuleSet.DoesNotExist:
+        raise Http404("No such rule set version.") from None
+    try:
+        export = rule_export_get_or_render(rule_set=rule_set, format_name=format_name)
     except RuleExportFailed as exc:
         messages.error(request, f"That file could not be produced: {' '.join(exc.messages)}")
         return redirect(f"{reverse('portal_app_detail', args=[app.app_id])}#rules")

@@ -27,21 +27,19 @@ from provisioning.models import (
     ProxyPool,
     RequestEvent,
 )
-from provisioning.rules.exports.registry import FORMATS
-from provisioning.rules.models import RuleExport, RuleSet
-from provisioning.rules.selectors import (
-    rule_export_get_or_render,
-    rule_set_changes,
-    rule_set_get,
-    rule_set_latest,
-    rule_set_list,
-)
 from provisioning.selectors.allocations import (
     SERVED_REQUEST_STATUSES,
     app_live_endpoints,
     pool_usage,
 )
 from provisioning.services.lifecycle import transition_check
+from rules.exports.registry import FORMATS
+from rules.models import RuleSet
+from rules.selectors import (
+    rule_set_changes,
+    rule_set_latest,
+    rule_set_list,
+)
 
 # Versions listed in the history table; older ones stay downloadable by API.
 RULE_HISTORY_LENGTH = 10
@@ -189,23 +187,6 @@ def app_rules_summary(*, app: App) -> RulesSummary:
         formats=list(FORMATS.values()),
         changes=changes,
     )
-
-
-def rule_download_get(*, app: App, version: str, format_name: str) -> RuleExport:
-    """Return the export of ``version`` ("latest" or YYYYMMDDNN) in ``format_name``;
-    raise Http404 for an unknown format or version."""
-    if format_name not in FORMATS:
-        raise Http404("Unknown format.")
-    try:
-        if version == "latest":
-            rule_set = rule_set_list(app=app).first()
-        else:
-            rule_set = rule_set_get(app=app, version=version)
-    except RuleSet.DoesNotExist:
-        rule_set = None
-    if rule_set is None:
-        raise Http404("No such rule set version.")
-    return rule_export_get_or_render(rule_set=rule_set, format_name=format_name)
 
 
 def request_actions_available(*, request: ProvisioningRequest) -> list[RequestAction]:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from provisioning.choices import AllocationKind, AllocationStatus, PoolRole, RequestStatus
 from provisioning.exceptions import IllegalTransition, PoolExhausted, UnknownScope
 from provisioning.models import AllocatedEndpoint, Isp, Region
-from provisioning.rules.selectors import rule_set_latest
 from provisioning.selectors.allocations import app_environment, app_live_endpoints
 from provisioning.services.allocation import allocations_expire
 from provisioning.services.lifecycle import (
@@ -22,6 +21,7 @@ from provisioning.services.lifecycle import (
     request_revoke,
     request_suspend,
 )
+from rules.selectors import rule_set_latest
 from tests.factories import ProxyPoolFactory, StaffUserFactory, edge_pool, request_for
 
 pytestmark = pytest.mark.django_db

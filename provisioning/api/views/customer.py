@@ -6,9 +6,9 @@ from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from accounts.api.docs import error_responses
 from accounts.choices import ApiKeyScope
 from accounts.models import App
-from provisioning.api.docs import error_responses
 from provisioning.api.filters import RequestFilter
 from provisioning.api.permissions import HasScope, is_api_key, session_may_submit
 from provisioning.api.scoping import caller_app_detail, caller_apps, caller_requests

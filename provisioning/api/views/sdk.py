@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from provisioning.api.docs import IF_NONE_MATCH, error_responses
+from accounts.api.docs import IF_NONE_MATCH, error_responses
 from provisioning.api.errors import error_body
 from provisioning.api.serializers.sdk import SdkProxyConfigSerializer
 from provisioning.api.throttling import SdkThrottle

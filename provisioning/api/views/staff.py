@@ -7,7 +7,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from provisioning.api.docs import error_responses
+from accounts.api.docs import error_responses
 from provisioning.api.filters import PoolFilter
 from provisioning.api.permissions import IsStaff
 from provisioning.api.serializers.staff import (

@@ -1,8 +1,8 @@
 import pytest
 
 from provisioning.choices import AllocationKind
-from provisioning.rules.exports.registry import FORMATS
-from provisioning.rules.services.publishing import rule_set_publish
+from provisioning.services.publishing import app_rule_set_publish
+from rules.exports.registry import FORMATS
 from tests.factories import AppFactory, CustomerFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 
@@ -16,7 +16,7 @@ def app(db):
 
 @pytest.fixture
 def first(app):
-    return rule_set_publish(app=app)
+    return app_rule_set_publish(app=app)
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_no_rule_set_yet_is_404(client, db):
 
 def test_versions_list_newest_first(client, app, first, headers):
     live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
-    second = rule_set_publish(app=app)
+    second = app_rule_set_publish(app=app)
 
     body = client.get(url(app), **headers).json()
 
@@ -83,6 +83,22 @@ def test_download_by_version_and_304(client, app, first, headers):
     assert again["ETag"] == response["ETag"]
 
 
+def test_a_weak_or_listed_etag_also_answers_304_and_a_stale_one_the_file(
+    client, app, first, headers
+):
+    etag = client.get(url(app, "latest/"), {"format": "csv"}, **headers)["ETag"]
+
+    def status(if_none_match):
+        response = client.get(
+            url(app, "latest/"), {"format": "csv"}, HTTP_IF_NONE_MATCH=if_none_match, **headers
+        )
+        return response.status_code
+
+    assert status(f"W/{etag}") == 304
+    assert status(f'"stale", {etag}') == 304
+    assert status('"stale"') == 200
+
+
 def test_unknown_format_and_version(client, app, first, headers):
     bad_format = client.get(url(app, "latest/"), {"format": "excel"}, **headers)
     bad_version = client.get(url(app, "2001010101/"), **headers)
@@ -96,7 +112,7 @@ def test_unknown_format_and_version(client, app, first, headers):
 
 def test_changes_since_a_version(client, app, first, headers):
     live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
-    second = rule_set_publish(app=app)
+    second = app_rule_set_publish(app=app)
 
     body = client.get(url(app, "changes/"), {"since": first.version}, **headers).json()
 

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from provisioning.rules.services.publishing import rule_set_publish
+from provisioning.services.publishing import app_rule_set_publish
 from tests.factories import AppFactory, StaffUserFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 
@@ -58,7 +58,7 @@ def world(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     app = AppFactory()
     allocation = live_set(app, addresses=["192.0.2.10"], edge_addresses=["198.51.100.7"])
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
     StaffUserFactory(username="schema-staff")
     basic = base64.b64encode(b"schema-staff:correct horse battery").decode()
     return {

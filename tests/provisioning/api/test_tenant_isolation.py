@@ -6,7 +6,7 @@ from django.test import Client
 
 from accounts.choices import MembershipRole
 from provisioning.models import Region
-from provisioning.rules.services.publishing import rule_set_publish
+from provisioning.services.publishing import app_rule_set_publish
 from tests.factories import AppFactory, MembershipFactory, RegionFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 
@@ -27,7 +27,7 @@ def victim(db):
     """Customer B: an app with a live set, a published rule set and a request."""
     app = AppFactory(name="Secret B app")
     allocation = live_set(app, addresses=["192.0.2.99"])
-    rule_set = rule_set_publish(app=app)
+    rule_set = app_rule_set_publish(app=app)
     return {
         "app": app,
         "app_id": app.app_id,

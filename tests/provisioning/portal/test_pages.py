@@ -6,9 +6,9 @@ from django.urls import reverse
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create, api_key_hash
 from provisioning.models import Region
-from provisioning.rules.exceptions import RuleExportFailed
-from provisioning.selectors import portal as portal_selectors
+from provisioning.portal import views as portal_views
 from provisioning.services.lifecycle import request_allocate_test, request_approve
+from rules.exceptions import RuleExportFailed
 from tests.factories import ProxyPoolFactory, StaffUserFactory, request_for
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_a_failed_export_is_explained_on_the_app_page(
     def failing(**kwargs):
         raise RuleExportFailed("The nftables file lacks 150.138.153.78.")
 
-    monkeypatch.setattr(portal_selectors, "rule_download_get", failing)
+    monkeypatch.setattr(portal_views, "rule_export_get_or_render", failing)
     url = reverse("portal_rules_download", args=[app.app_id, "latest", "nftables"])
     response = member_client.get(url, follow=True)
     assert response.redirect_chain[-1][0].endswith(f"/apps/{app.app_id}/#rules")

@@ -1,0 +1,49 @@
+"""The app admin: here rather than in accounts because saving new source networks
+publishes the app's firewall rules."""
+
+from django.contrib import admin, messages
+
+from accounts.admin import AUDIT_FIELDS
+from accounts.models import App
+from accounts.services.apps import app_create
+from provisioning.badges import status_badge
+from provisioning.services.apps import app_source_networks_set
+
+
+@admin.register(App)
+class AppAdmin(admin.ModelAdmin):
+    list_display = ("app_id", "name", "customer", "status_badge", "certificate_enabled")
+    list_filter = ("status", "certificate_enabled", "customer")
+    search_fields = ("app_id", "name", "customer__name", "customer__slug")
+    autocomplete_fields = ["customer"]
+    readonly_fields = AUDIT_FIELDS
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    def get_readonly_fields(self, request, obj=None):
+        # The App ID is the customer's identity in every SDK: fixed once created.
+        return (*AUDIT_FIELDS, "app_id") if obj else AUDIT_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            if "source_networks" in form.changed_data:
+                # The rule source changed: firewall files need a new version.
+                app_source_networks_set(app=obj, source_networks=obj.source_networks)
+            return
+        created, certificate = app_create(
+            customer=obj.customer,
+            app_id=obj.app_id,
+            name=obj.name,
+            certificate_enabled=obj.certificate_enabled,
+            source_networks=obj.source_networks,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+        messages.warning(
+            request,
+            f"App certificate for {created.app_id}: {certificate} — copy it now, "
+            "it will not be shown again.",
+        )

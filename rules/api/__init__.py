@@ -1,0 +1,1 @@
+"""The REST API of the firewall rules: versions, downloads, changes and formats."""

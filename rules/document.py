@@ -1,0 +1,169 @@
+"""The plain-data form of a rule set that every renderer reads, and its canonical JSON."""
+
+import hashlib
+import ipaddress
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from rules.constants import ENTRY_ID_LENGTH, GROUP_ID_LENGTH
+
+PortRanges = tuple[tuple[int, int], ...]
+
+
+def ports_text(ports: PortRanges, *, sep: str = ",", range_sep: str = "-") -> str:
+    """Return port ranges as text, e.g. ``443,4000,3433-3460``."""
+    return sep.join(str(a) if a == b else f"{a}{range_sep}{b}" for a, b in ports)
+
+
+def ports_parse(text: str) -> PortRanges:
+    """Return the port ranges of a text written by ``ports_text``."""
+    ranges = []
+    for part in text.split(","):
+        start, _, end = part.partition("-")
+        ranges.append((int(start), int(end or start)))
+    return tuple(ranges)
+
+
+def entry_id_for(*, environment: str, protocol: str, destination: str, ports: PortRanges) -> str:
+    """Return the stable id of an entry: a short digest of what it allows."""
+    key = f"{environment}|{protocol}|{destination}|{ports_text(ports)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:ENTRY_ID_LENGTH]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One destination network that an environment reaches on a protocol and ports."""
+
+    environment: str
+    protocol: str
+    destination: str
+    ports: PortRanges
+    purpose: str
+    id: str = ""
+
+    def __post_init__(self):
+        if not self.id:
+            object.__setattr__(
+                self,
+                "id",
+                entry_id_for(
+                    environment=self.environment,
+                    protocol=self.protocol,
+                    destination=self.destination,
+                    ports=self.ports,
+                ),
+            )
+
+    @cached_property
+    def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.destination)
+
+    @property
+    def family(self) -> int:
+        return self.network.version
+
+    @property
+    def ports_text(self) -> str:
+        return ports_text(self.ports)
+
+    def sort_key(self):
+        network = self.network
+        return (
+            self.environment,
+            network.version,
+            self.protocol,
+            self.purpose,
+            self.ports,
+            int(network.network_address),
+            network.prefixlen,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "environment": self.environment,
+            "family": self.family,
+            "protocol": self.protocol,
+            "destination": self.destination,
+            "ports": self.ports_text,
+            "purpose": self.purpose,
+        }
+
+
+@dataclass(frozen=True)
+class Group:
+    """Entries that share an environment, protocol, ports and purpose: one firewall rule."""
+
+    environment: str
+    protocol: str
+    ports: PortRanges
+    purpose: str
+    entries: tuple[Entry, ...]
+
+    @cached_property
+    def id(self) -> str:
+        key = f"{self.environment}|{self.protocol}|{ports_text(self.ports)}|{self.purpose}"
+        return hashlib.sha256(key.encode()).hexdigest()[:GROUP_ID_LENGTH]
+
+    def of_family(self, family: int) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.family == family)
+
+
+def canonical_json(*, app_id: str, source_networks, entries) -> str:
+    """Return the canonical JSON of a rule set's content (no version, no time)."""
+    body = {
+        "app_id": app_id,
+        "source_networks": list(source_networks),
+        "entries": [entry.as_dict() for entry in entries],
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def content_sha256(*, app_id: str, source_networks, entries) -> str:
+    """Return the sha256 of the canonical JSON: equal content, equal digest."""
+    text = canonical_json(app_id=app_id, source_networks=source_networks, entries=entries)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RuleSetDocument:
+    """A published rule set as renderers see it. ``app_name`` is customer text: only
+    formats that escape it structurally (JSON) may carry it."""
+
+    app_id: str
+    version: str
+    created_at: datetime
+    sha256: str
+    source_networks: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    app_name: str = ""
+    groups: tuple[Group, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "groups", _groups_of(self.entries))
+
+    @property
+    def created_at_text(self) -> str:
+        return self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @cached_property
+    def _sources_by_family(self) -> dict[int, tuple[str, ...]]:
+        parsed = [ipaddress.ip_network(network) for network in self.source_networks]
+        return {family: tuple(str(n) for n in parsed if n.version == family) for family in (4, 6)}
+
+    def sources_of_family(self, family: int) -> tuple[str, ...]:
+        """Return the source networks of one family; empty means any."""
+        return self._sources_by_family[family]
+
+
+def _groups_of(entries) -> tuple[Group, ...]:
+    grouped: dict[tuple, list[Entry]] = {}
+    for entry in entries:
+        key = (entry.environment, entry.protocol, entry.ports, entry.purpose)
+        grouped.setdefault(key, []).append(entry)
+    return tuple(
+        Group(environment=e, protocol=p, ports=ports, purpose=u, entries=tuple(items))
+        for (e, p, ports, u), items in grouped.items()
+    )

@@ -1,0 +1,146 @@
+"""What every renderer shares: the format record, the render context, headers and names.
+
+Renderers build every name from the App ID, entry and group ids (hex digits) and choice
+values; customer text (app, customer names, notes) never reaches a vendor file.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
+from rules.document import Entry, Group, RuleSetDocument
+
+FAMILY_LABELS = {4: "IPv4", 6: "IPv6"}
+ENVIRONMENT_TAGS = {"test": "test", "production": "prod"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered file and the entries it could not carry (listed in its header too)."""
+
+    content: str
+    omitted: tuple[Entry, ...] = ()
+
+    def omitted_metadata(self) -> list[dict]:
+        return [entry.as_dict() for entry in self.omitted]
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer gets: the document, the entries it carries and those it omits."""
+
+    format: "Format"
+    document: RuleSetDocument
+    entries: tuple[Entry, ...]
+    omitted: tuple[Entry, ...]
+
+    @property
+    def app_tag(self) -> str:
+        """Return the prefix of every generated name, e.g. ``pp-0123456789ab``."""
+        return f"{NAME_PREFIX}-{self.document.app_id[:APP_TAG_LENGTH]}"
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """Return the document's groups restricted to the entries this format carries."""
+        carried = set(self.format.families)
+        result = []
+        for group in self.document.groups:
+            entries = tuple(entry for entry in group.entries if entry.family in carried)
+            if entries:
+                result.append(
+                    Group(
+                        environment=group.environment,
+                        protocol=group.protocol,
+                        ports=group.ports,
+                        purpose=group.purpose,
+                        entries=entries,
+                    )
+                )
+        return tuple(result)
+
+    def group_name(self, group: Group, *suffix) -> str:
+        """Return a vendor-safe name for a group: ``pp-<app>-<env>-<group id>[-suffix]``."""
+        parts = [self.app_tag, ENVIRONMENT_TAGS.get(group.environment, "env"), group.id]
+        parts.extend(str(item) for item in suffix)
+        return "-".join(parts)
+
+    def address_name(self, destination: str) -> str:
+        """Return the name of an address object: one per destination network."""
+        digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
+        return f"{self.app_tag}-a{digest}"
+
+    def header_lines(self, notes: tuple[str, ...] = ()) -> list[str]:
+        """Return the header text: app, version, generation time, sha256, omissions."""
+        document = self.document
+        counts = ", ".join(
+            f"{sum(1 for e in self.entries if e.family == family)} {label}"
+            for family, label in FAMILY_LABELS.items()
+            if family in self.format.families
+        )
+        lines = [
+            f"Firewall whitelist for App ID {document.app_id} ({self.format.label})",
+            f"Rule set version {document.version}, generated {document.created_at_text}",
+            f"Rule set sha256 {document.sha256}",
+            f"Entries: {len(self.entries)} ({counts}); "
+            f"source: {', '.join(document.source_networks) or 'any'}",
+            *notes,
+        ]
+        if document.source_networks:
+            for family in sorted({entry.family for entry in self.entries}):
+                if not document.sources_of_family(family):
+                    lines.append(
+                        f"{FAMILY_LABELS[family]} rules have any source: the app's source "
+                        f"networks include no {FAMILY_LABELS[family]} network"
+                    )
+        if self.omitted:
+            families = sorted({FAMILY_LABELS[entry.family] for entry in self.omitted})
+            lines.append(
+                f"OMITTED: {len(self.omitted)} {'/'.join(families)} entries that this format "
+                "cannot carry; use the companion format for them:"
+            )
+            lines.extend(
+                f"  omitted {entry.id} {entry.environment} {entry.protocol} "
+                f"{entry.destination} ports {entry.ports_text}"
+                for entry in self.omitted
+            )
+        return lines
+
+
+def comment_block(lines, prefix: str = "#") -> str:
+    """Return ``lines`` as comment lines, each starting with ``prefix``."""
+    return "".join(f"{prefix} {line}".rstrip() + "\n" for line in lines)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A firewall export format in the registry."""
+
+    name: str
+    label: str
+    extension: str
+    mime_type: str
+    families: tuple[int, ...]
+    renderer: Callable[[RenderContext], str] = field(repr=False)
+    description: str = ""
+
+    @property
+    def omits_families(self) -> tuple[int, ...]:
+        return tuple(family for family in (4, 6) if family not in self.families)
+
+    def render(self, document: RuleSetDocument) -> Rendered:
+        """Render ``document``; entries of families the format lacks are listed, not lost."""
+        carried = tuple(entry for entry in document.entries if entry.family in self.families)
+        omitted = tuple(entry for entry in document.entries if entry.family not in self.families)
+        context = RenderContext(format=self, document=document, entries=carried, omitted=omitted)
+        return Rendered(content=self.renderer(context), omitted=omitted)
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "extension": self.extension,
+            "mime_type": self.mime_type,
+            "families": [FAMILY_LABELS[family] for family in self.families],
+            "description": self.description,
+        }

@@ -1,0 +1,12 @@
+"""Celery tasks of the firewall rules: thin wrappers that take ids."""
+
+from celery import shared_task
+
+from rules.services.exports import rule_exports_render_all
+
+
+@shared_task(acks_late=True)
+def rule_exports_render_task(rule_set_id: int) -> list[str]:
+    """Render and store every export format of a rule set version (idempotent)."""
+    exports = rule_exports_render_all(rule_set_id=rule_set_id)
+    return [f"{export.format_name}:{export.status}" for export in exports]
