@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.badges import status_badge
 from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
-from provisioning.badges import status_badge
 from provisioning.models import AllocatedEndpoint, Allocation, SentNotice
 
 

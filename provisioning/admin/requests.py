@@ -7,8 +7,8 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from core.badges import status_badge
 from provisioning.admin.read_only import ReadOnlyAdmin, ReadOnlyInline
-from provisioning.badges import status_badge
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
 from provisioning.permissions import actor_may_take

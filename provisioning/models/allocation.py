@@ -2,7 +2,7 @@ import ipaddress
 
 from django.db import models
 
-from accounts.models import TimestampedModel
+from core.models import TimestampedModel
 from provisioning.choices import (
     LIVE_ALLOCATION_STATUSES,
     AllocationKind,

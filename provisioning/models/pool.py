@@ -3,7 +3,7 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.models import TimestampedModel
+from core.models import TimestampedModel
 from provisioning.choices import PoolKind, PoolRole, PoolScope
 from provisioning.constants import (
     DEFAULT_CAPACITY_PER_ADDRESS,

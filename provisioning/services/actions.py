@@ -1,11 +1,10 @@
 """Run staff actions on requests, now or as a queued task."""
 
-import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
+from core.queue import enqueue_on_commit
 from provisioning.choices import OPEN_REQUEST_STATUSES, RequestAction, RequestStatus
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import ProvisioningRequest
@@ -22,6 +21,7 @@ from provisioning.services.lifecycle import (
 )
 
 A = RequestAction
+ACTION_TASK = "provisioning.tasks.request_action_task"
 
 PERFORM: dict[str, Callable] = {
     A.ALLOCATE_TEST: lambda request, actor, reason: request_allocate_test(
@@ -100,8 +100,6 @@ def request_action_enqueue(
     the current transaction commits (or at once outside one); with no broker configured
     it runs in-process, and its result is stored all the same.
     """
-    from provisioning.tasks import request_action_task
-
     action = action_parse(action)
     if not actor_may_take(actor=actor, action=action):
         raise PermissionDenied(
@@ -109,26 +107,10 @@ def request_action_enqueue(
             f"\u201c{action_permission(action)}\u201d permission (ops staff)."
         )
     transition_check(request=request, action=action)
-    task_id = str(uuid.uuid4())
     kwargs = {
         "request_id": request.pk,
         "action": action.value,
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
         "reason": reason,
     }
-    transaction.on_commit(
-        lambda: task_send(request_action_task, kwargs=kwargs, task_id=task_id), robust=True
-    )
-    return task_id
-
-
-def task_send(task, *, kwargs: dict, task_id: str) -> None:
-    """Send ``task`` to the broker or, with none configured, run it in-process.
-
-    In-process runs store their result, failures included, as a worker would, instead
-    of raising into the code that queued them.
-    """
-    if task.app.conf.task_always_eager:
-        task.apply(kwargs=kwargs, task_id=task_id, throw=False)
-    else:
-        task.apply_async(kwargs=kwargs, task_id=task_id)
+    return enqueue_on_commit(ACTION_TASK, kwargs=kwargs)

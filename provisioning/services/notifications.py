@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.choices import MembershipRole
+from core.queue import enqueue_on_commit
 from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationKind, PortPurpose
 from provisioning.models import Allocation, SentNotice
 
@@ -17,6 +18,7 @@ NOTICE_LIVE = "live"
 NOTICE_RESIZED = "resized"
 NOTICE_EXPIRING = "expiring"
 NOTICES = (NOTICE_LIVE, NOTICE_RESIZED, NOTICE_EXPIRING)
+NOTICE_TASK = "provisioning.tasks.allocation_notice_task"
 
 # Reminders before a set ends: a week to plan the firewall change, and a last call.
 REMINDER_DAYS = (7, 1)
@@ -104,15 +106,13 @@ def allocation_notice_deliver(
 
 def allocation_notice_queue(*, allocation: Allocation, notice: str, added=(), removed=()) -> None:
     """Send a notice by task once the current transaction commits."""
-    from provisioning.tasks import allocation_notice_task
-
     kwargs = {
         "allocation_id": allocation.pk,
         "notice": notice,
         "added": list(added),
         "removed": list(removed),
     }
-    transaction.on_commit(lambda: allocation_notice_task.delay(**kwargs), robust=True)
+    enqueue_on_commit(NOTICE_TASK, kwargs=kwargs)
 
 
 def _reminder_claim(*, allocation_id: int, days: int) -> bool:
