@@ -9,6 +9,7 @@ from provisioning.choices import (
     AllocationStatus,
     PoolRole,
 )
+from provisioning.querysets import AllocatedEndpointQuerySet, AllocationQuerySet
 
 # "4" or "6" then the address as 32 hex digits: text that sorts like the addresses do, on
 # every database (SQLite has no inet type), so free addresses are found by walking a range.
@@ -48,6 +49,8 @@ class Allocation(TimestampedModel):
         editable=False,
         help_text="Days before expiry of the last reminder e-mail sent, so none is sent twice.",
     )
+
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +113,8 @@ class AllocatedEndpoint(models.Model):
         default=True, help_text="Mirrors the allocation: pending or active.", db_index=True
     )
     released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AllocatedEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["allocation", "role", "address_key"]

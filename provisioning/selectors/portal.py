@@ -12,7 +12,6 @@ from django_celery_results.models import TaskResult
 from accounts.models import App
 from accounts.selectors import user_apps
 from provisioning.choices import (
-    LIVE_ALLOCATION_STATUSES,
     OPEN_REQUEST_STATUSES,
     AllocationKind,
     PoolRole,
@@ -27,6 +26,7 @@ from provisioning.models import (
     ProxyPool,
     RequestEvent,
 )
+from provisioning.querysets import environment_of
 from provisioning.rules.exports.registry import FORMATS
 from provisioning.rules.models import RuleExport, RuleSet
 from provisioning.rules.selectors import (
@@ -36,11 +36,7 @@ from provisioning.rules.selectors import (
     rule_set_latest,
     rule_set_list,
 )
-from provisioning.selectors.allocations import (
-    SERVED_REQUEST_STATUSES,
-    app_live_endpoints,
-    pool_usage,
-)
+from provisioning.selectors.allocations import app_live_endpoints, pool_usage
 from provisioning.services.lifecycle import transition_check
 
 # Versions listed in the history table; older ones stay downloadable by API.
@@ -143,14 +139,11 @@ def dashboard_rows(*, user) -> list[DashboardRow]:
         )
     )
     live = (
-        AllocatedEndpoint.objects.filter(
-            live=True,
-            allocation__status__in=LIVE_ALLOCATION_STATUSES,
-            allocation__request__status__in=SERVED_REQUEST_STATUSES,
-            allocation__request__app__in=apps,
-        )
+        AllocatedEndpoint.objects.served()
+        .of_apps(apps)
         .values("allocation__request__app_id", "allocation__kind")
         .annotate(count=Count("pk"))
+        .order_by()
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in live:
@@ -160,7 +153,7 @@ def dashboard_rows(*, user) -> list[DashboardRow]:
         requests = app.ordered_requests
         current = next((r for r in requests if r.is_open), requests[0] if requests else None)
         kinds = counts.get(app.pk, {})
-        environment = next((k for k in ("production", "test") if k in kinds), None)
+        environment = environment_of(kinds)
         rows.append(DashboardRow(app, current, environment, sum(kinds.values())))
     return rows
 
