@@ -1,8 +1,7 @@
-import ipaddress
-
 from django.db import models
 
 from core.models import TimestampedModel
+from provisioning.addresses import address_sort_key
 from provisioning.choices import (
     LIVE_ALLOCATION_STATUSES,
     AllocationKind,
@@ -11,16 +10,8 @@ from provisioning.choices import (
 )
 from provisioning.querysets import AllocatedEndpointQuerySet, AllocationQuerySet
 
-# "4" or "6" then the address as 32 hex digits: text that sorts like the addresses do, on
-# every database (SQLite has no inet type), so free addresses are found by walking a range.
+# The length of ``address_sort_key``: "4" or "6" then the address as 32 hex digits.
 ADDRESS_KEY_LENGTH = 33
-
-
-def address_sort_key(address) -> str:
-    """Return the sortable key of an IP address (``ipaddress`` object or text)."""
-    if isinstance(address, str):
-        address = ipaddress.ip_address(address)
-    return f"{address.version}{int(address):032x}"
 
 
 class Allocation(TimestampedModel):

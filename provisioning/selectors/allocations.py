@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from provisioning.addresses import int_key, pool_networks, usable_range
 from provisioning.choices import OPEN_REQUEST_STATUSES
 from provisioning.models import AllocatedEndpoint, ProvisioningRequest, ProxyPool
-from provisioning.services.allocation.addresses import int_key, pool_networks, usable_range
 
 
 def app_live_endpoints(*, app) -> QuerySet[AllocatedEndpoint]:
