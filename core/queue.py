@@ -4,10 +4,10 @@ Code that queues work names the task instead of importing it, so services never 
 the task modules that call them.
 """
 
-import functools
 import uuid
 
 from celery import current_app
+from celery.exceptions import NotRegistered
 from django.db import InterfaceError, OperationalError, transaction
 
 # Transient failures (a restarted database, a dropped connection, a lock timeout) are
@@ -24,6 +24,16 @@ TASK_RETRY_OPTIONS = {
 }
 
 
+def _registered_task(task_name: str):
+    """Return the task registered as ``task_name``, importing the apps' task modules first
+    when this process has not loaded them yet (a web process imports none by itself)."""
+    try:
+        return current_app.tasks[task_name]
+    except NotRegistered:
+        current_app.loader.import_default_modules()
+        return current_app.tasks[task_name]
+
+
 def task_send(*, task_name: str, kwargs: dict, task_id: str) -> None:
     """Send the task registered as ``task_name`` to the broker or, with none configured,
     run it in-process.
@@ -31,7 +41,7 @@ def task_send(*, task_name: str, kwargs: dict, task_id: str) -> None:
     In-process runs store their result, failures included, as a worker would, instead
     of raising into the code that queued them.
     """
-    task = current_app.tasks[task_name]
+    task = _registered_task(task_name)
     if task.app.conf.task_always_eager:
         task.apply(kwargs=kwargs, task_id=task_id, throw=False)
     else:
@@ -45,6 +55,9 @@ def enqueue_on_commit(task_name: str, *, kwargs: dict, task_id: str | None = Non
     A failure to send is logged and does not undo the committed work (``robust``).
     """
     task_id = task_id or str(uuid.uuid4())
-    send = functools.partial(task_send, task_name=task_name, kwargs=kwargs, task_id=task_id)
+
+    def send() -> None:
+        task_send(task_name=task_name, kwargs=kwargs, task_id=task_id)
+
     transaction.on_commit(send, robust=True)
     return task_id

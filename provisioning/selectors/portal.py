@@ -16,10 +16,8 @@ from provisioning.choices import (
     AllocationKind,
     PoolRole,
     Protocol,
-    RequestAction,
     RequestStatus,
 )
-from provisioning.exceptions import IllegalTransition
 from provisioning.models import (
     AllocatedEndpoint,
     ProvisioningRequest,
@@ -37,7 +35,6 @@ from provisioning.rules.selectors import (
     rule_set_list,
 )
 from provisioning.selectors.allocations import app_live_endpoints, pool_usage
-from provisioning.services.lifecycle import transition_check
 
 # Versions listed in the history table; older ones stay downloadable by API.
 RULE_HISTORY_LENGTH = 10
@@ -199,18 +196,6 @@ def rule_download_get(*, app: App, version: str, format_name: str) -> RuleExport
     if rule_set is None:
         raise Http404("No such rule set version.")
     return rule_export_get_or_render(rule_set=rule_set, format_name=format_name)
-
-
-def request_actions_available(*, request: ProvisioningRequest) -> list[RequestAction]:
-    """Return the staff actions that ``request`` may take in its current state."""
-    available = []
-    for action in RequestAction:
-        try:
-            transition_check(request=request, action=action)
-        except IllegalTransition:
-            continue
-        available.append(action)
-    return available
 
 
 def _task_message(state: str, outcome) -> str:

@@ -16,19 +16,12 @@ from provisioning.api.serializers.staff import (
     TaskQueuedSerializer,
     TaskSerializer,
 )
-from provisioning.choices import RequestAction
 from provisioning.models import ProvisioningRequest, ProxyPool
 from provisioning.services.actions import request_action_enqueue
+from provisioning.services.lifecycle import QUEUED_ACTIONS
 
-# Actions staff start over the API; "resume" is the way back from "suspend".
-API_ACTIONS = [
-    RequestAction.ALLOCATE_TEST,
-    RequestAction.APPROVE,
-    RequestAction.REJECT,
-    RequestAction.SUSPEND,
-    RequestAction.RESUME,
-    RequestAction.REVOKE,
-]
+# Actions staff start over the API: every queued action.
+API_ACTIONS = [action.value for action in QUEUED_ACTIONS]
 
 
 def _pools():
