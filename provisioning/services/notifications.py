@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.choices import MembershipRole
 from core.queue import enqueue_on_commit
-from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationKind, PortPurpose
+from provisioning.choices import AllocationKind, PortPurpose
 from provisioning.models import Allocation, SentNotice
 
 NOTICE_LIVE = "live"
@@ -47,7 +47,7 @@ def _endpoint_lines(endpoints) -> list[str]:
 def _context(allocation: Allocation, **extra) -> dict:
     request = allocation.request
     live = allocation.endpoints.filter(live=True).order_by("-role", "address_key")
-    live_sets = {a.kind: a for a in request.allocations.filter(status__in=LIVE_ALLOCATION_STATUSES)}
+    live_sets = {a.kind: a for a in request.allocations.live()}
     return {
         "allocation": allocation,
         "kind": allocation.get_kind_display().lower(),
@@ -131,11 +131,10 @@ def allocation_reminders_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for days in sorted(REMINDER_DAYS):
-        due = Allocation.objects.filter(
-            status__in=LIVE_ALLOCATION_STATUSES,
-            expires_at__gt=now,
-            expires_at__lte=now + timedelta(days=days),
-        ).filter(Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days))
+        ending = Allocation.objects.live().filter(
+            expires_at__gt=now, expires_at__lte=now + timedelta(days=days)
+        )
+        due = ending.filter(Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days))
         for allocation in due.select_related("request__app__customer"):
             if _reminder_claim(allocation_id=allocation.pk, days=days):
                 sent += allocation_notice_send(
