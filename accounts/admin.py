@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from accounts.models import ApiKey, App, Customer, Membership
 from accounts.services.api_keys import api_key_create, api_key_revoke
-from provisioning.badges import status_badge
+from core.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
 

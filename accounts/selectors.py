@@ -29,13 +29,20 @@ def user_admin_customers(*, user) -> QuerySet[Customer]:
     )
 
 
+def customer_apps(*, customers: QuerySet[Customer] | None) -> QuerySet[App]:
+    """Return the apps of ``customers`` by customer and name; None means every customer's.
+
+    Who sees which customers is decided by the caller: a member sees their customers
+    (``user_customers``) everywhere, and staff see every customer over the staff API but
+    only their own in the portal.
+    """
+    apps = App.objects.select_related("customer").order_by("customer__name", "name", "pk")
+    return apps if customers is None else apps.filter(customer__in=customers)
+
+
 def user_apps(*, user) -> QuerySet[App]:
     """Return the apps of every customer ``user`` is a member of."""
-    return (
-        App.objects.filter(customer__in=user_customers(user=user))
-        .select_related("customer")
-        .order_by("customer__name", "name")
-    )
+    return customer_apps(customers=user_customers(user=user))
 
 
 def user_app_get(*, user, app_id: str) -> App:

@@ -112,8 +112,8 @@ def _prefill(customer, region, pool, network: str, count: int) -> int:
     """Hold ``count`` addresses from the bottom of ``network`` by one allocation."""
     from django.utils import timezone
 
+    from provisioning.addresses import address_sort_key
     from provisioning.models import AllocatedEndpoint, Allocation
-    from provisioning.models.allocation import address_sort_key
 
     if count <= 0:
         return 0

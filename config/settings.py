@@ -127,8 +127,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "admin:login"
-
 # Security: strict when DEBUG is off; each switch can be relaxed from the environment
 # (e.g. SECURE_SSL_REDIRECT=0 when a load balancer already redirects).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

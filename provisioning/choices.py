@@ -38,6 +38,14 @@ class RequestStatus(models.TextChoices):
 # A request in one of these states is finished; an app may then open a new one.
 CLOSED_REQUEST_STATUSES = (RequestStatus.REJECTED, RequestStatus.REVOKED)
 OPEN_REQUEST_STATUSES = tuple(s for s in RequestStatus if s not in CLOSED_REQUEST_STATUSES)
+# A request in one of these states is served (SDK config) and published (firewall rules).
+# A submitted request has no sets yet; a suspended one keeps its addresses but gets no
+# proxy service.
+SERVED_REQUEST_STATUSES = (
+    RequestStatus.TESTING,
+    RequestStatus.PRODUCTION_PENDING,
+    RequestStatus.ACTIVE,
+)
 
 
 class AllocationKind(models.TextChoices):

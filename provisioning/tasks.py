@@ -2,34 +2,22 @@
 
 Each takes ids, re-reads its objects and is idempotent: a task run twice (a redelivered
 message after a worker died: ``acks_late`` with ``reject_on_worker_lost``) changes nothing
-the second time. Transient database errors are retried with exponential backoff.
+the second time. Transient database errors are retried with exponential backoff
+(``core.queue.TASK_RETRY_OPTIONS``). Code that queues a task names it
+(``core.queue.enqueue_on_commit``) instead of importing this module.
 """
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.db import InterfaceError, OperationalError
 
-from provisioning.choices import RequestAction
+from core.queue import TASK_RETRY_OPTIONS
 from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.actions import request_action_run
 from provisioning.services.allocation import allocations_expire
-from provisioning.services.allocation.expiry import allocation_release
 from provisioning.services.notifications import (
     allocation_notice_deliver,
     allocation_reminders_send,
 )
-
-# Transient failures (a restarted database, a dropped connection, a lock timeout) are
-# retried: 2 s, 4 s, 8 s ... capped at two minutes, with jitter, at most 6 times.
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 
 
 def _actor(actor_id: int | None):
@@ -47,7 +35,7 @@ def _run(request_id: int, action: str, actor_id: int | None, reason: str = "") -
     )
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**TASK_RETRY_OPTIONS)
 def request_action_task(
     request_id: int, action: str, actor_id: int | None = None, reason: str = ""
 ) -> dict:
@@ -55,40 +43,19 @@ def request_action_task(
     return _run(request_id, action, actor_id, reason)
 
 
-@shared_task(**TASK_OPTIONS)
-def allocate_test_set_task(request_id: int, actor_id: int | None = None) -> dict:
-    """Give a request its shared test set."""
-    return _run(request_id, RequestAction.ALLOCATE_TEST, actor_id)
-
-
-@shared_task(**TASK_OPTIONS)
-def allocate_production_set_task(request_id: int, actor_id: int | None = None) -> dict:
-    """Approve a request and allocate its production set."""
-    return _run(request_id, RequestAction.APPROVE, actor_id)
-
-
-@shared_task(**TASK_OPTIONS)
-def release_allocation_task(allocation_id: int, actor_id: int | None = None) -> dict:
-    """Release one allocation now."""
-    released = allocation_release(
-        allocation=Allocation.objects.get(pk=allocation_id), actor=_actor(actor_id)
-    )
-    return {"allocation_id": allocation_id, "released": released}
-
-
-@shared_task(**TASK_OPTIONS)
+@shared_task(**TASK_RETRY_OPTIONS)
 def expire_allocations_task() -> dict:
     """End test sets past their expiry, or handed over to production (periodic)."""
     return {"ended": allocations_expire()}
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**TASK_RETRY_OPTIONS)
 def allocation_reminders_task() -> dict:
     """E-mail reminders of sets ending within 7 days and 1 day (periodic)."""
     return {"sent": allocation_reminders_send()}
 
 
-@shared_task(bind=True, **TASK_OPTIONS)
+@shared_task(bind=True, **TASK_RETRY_OPTIONS)
 def allocation_notice_task(
     self, allocation_id: int, notice: str, added: list | None = None, removed: list | None = None
 ) -> dict:

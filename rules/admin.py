@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from rules.models import RuleChange, RuleEntry, RuleExport, RuleSet
 
 

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from core.queue import TASK_RETRY_OPTIONS
 from rules.services.exports import rule_exports_render_all
 
 
-@shared_task(acks_late=True)
+@shared_task(**TASK_RETRY_OPTIONS)
 def rule_exports_render_task(rule_set_id: int) -> list[str]:
     """Render and store every export format of a rule set version (idempotent)."""
     exports = rule_exports_render_all(rule_set_id=rule_set_id)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.api.permissions import is_api_key
 from accounts.models import App, Customer
+from accounts.selectors import customer_apps, user_customers
 
 
 def caller_customers(*, request) -> QuerySet[Customer] | None:
@@ -13,11 +14,9 @@ def caller_customers(*, request) -> QuerySet[Customer] | None:
         return Customer.objects.filter(pk=request.user.customer_id)
     if request.user.is_staff:
         return None
-    return Customer.objects.filter(memberships__user=request.user)
+    return user_customers(user=request.user)
 
 
 def caller_apps(*, request) -> QuerySet[App]:
     """Return the apps the caller may see."""
-    apps = App.objects.select_related("customer").order_by("customer__name", "name", "pk")
-    customers = caller_customers(request=request)
-    return apps if customers is None else apps.filter(customer__in=customers)
+    return customer_apps(customers=caller_customers(request=request))

@@ -1,6 +1,5 @@
 from accounts.models.api_key import ApiKey
 from accounts.models.app import App
-from accounts.models.base import TimestampedModel
 from accounts.models.customer import Customer, Membership
 
-__all__ = ["ApiKey", "App", "Customer", "Membership", "TimestampedModel"]
+__all__ = ["ApiKey", "App", "Customer", "Membership"]

@@ -3,8 +3,8 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.choices import ApiKeyScope
-from accounts.models.base import TimestampedModel
 from accounts.validators import validate_api_key_scopes
+from core.models import TimestampedModel
 
 
 class ApiKey(TimestampedModel):

@@ -2,8 +2,8 @@ from django.db import models
 
 from accounts.choices import AppStatus
 from accounts.constants import APP_ID_LENGTH, APP_ID_PATTERN
-from accounts.models.base import TimestampedModel
 from accounts.validators import validate_app_id, validate_source_networks
+from core.models import TimestampedModel
 
 
 class App(TimestampedModel):

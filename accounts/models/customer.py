@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.choices import CustomerStatus, MembershipRole
-from accounts.models.base import TimestampedModel
+from core.models import TimestampedModel
 
 
 class Customer(TimestampedModel):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from accounts.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
-from provisioning.badges import status_badge
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.badges import status_badge
 from provisioning.models import AllocatedEndpoint, Allocation, SentNotice
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from accounts.admin import AUDIT_FIELDS
 from accounts.models import App
 from accounts.services.apps import app_create
-from provisioning.badges import status_badge
+from core.badges import status_badge
 from provisioning.services.apps import app_source_networks_set
 
 

@@ -7,17 +7,14 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts.admin_read_only import ReadOnlyAdmin, ReadOnlyInline
-from provisioning.badges import status_badge
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.badges import status_badge
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
-from provisioning.permissions import actor_may_take
-from provisioning.selectors.portal import request_actions_available, request_timeline, task_status
-from provisioning.services.actions import request_action_enqueue
+from provisioning.selectors.portal import request_timeline, task_status
+from provisioning.services.actions import request_action_enqueue, request_actions_offered
+from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS
 from provisioning.services.requests import request_scope_check, request_submit
-
-# Actions that end or pause a customer's service ask for a reason and a confirmation.
-ACTIONS_WITH_REASON = (RequestAction.REJECT, RequestAction.SUSPEND, RequestAction.REVOKE)
 
 
 def _enqueue(*, request, action: str, actor, reason: str = "") -> str:
@@ -101,14 +98,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     )
     inlines = [RequestEventInline, AllocationInline]
     date_hierarchy = "created_at"
-    actions = [
-        _bulk_action(RequestAction.ALLOCATE_TEST),
-        _bulk_action(RequestAction.APPROVE),
-        _bulk_action(RequestAction.REJECT),
-        _bulk_action(RequestAction.SUSPEND),
-        _bulk_action(RequestAction.RESUME),
-        _bulk_action(RequestAction.REVOKE),
-    ]
+    actions = [_bulk_action(action) for action in QUEUED_ACTIONS]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -129,7 +119,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     def action_view(self, request, object_id, action):
         """Queue one action for the request and come back to its page to follow the task."""
         provisioning_request = get_object_or_404(ProvisioningRequest, pk=object_id)
-        if action not in RequestAction.values or not self.has_change_permission(request):
+        if action not in QUEUED_ACTIONS or not self.has_change_permission(request):
             raise Http404("No such action.")
         change_url = reverse("admin:provisioning_provisioningrequest_change", args=[object_id])
         try:
@@ -164,14 +154,15 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                     {
                         "value": action.value,
                         "label": action.label,
-                        "needs_reason": action in ACTIONS_WITH_REASON,
+                        "needs_reason": ACTIONS[action].needs_reason,
                         "url": reverse(
                             "admin:provisioning_provisioningrequest_action",
                             args=[provisioning_request.pk, action.value],
                         ),
                     }
-                    for action in request_actions_available(request=provisioning_request)
-                    if actor_may_take(actor=request.user, action=action)
+                    for action in request_actions_offered(
+                        request=provisioning_request, actor=request.user
+                    )
                 ],
                 "timeline": request_timeline(request=provisioning_request),
                 "task": task_status(task_id=task_id) if task_id else None,

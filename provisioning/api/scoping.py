@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from accounts.api.scoping import caller_apps, caller_customers
 from accounts.models import App
 from provisioning.choices import OPEN_REQUEST_STATUSES
-from provisioning.models import ProvisioningRequest
-from provisioning.selectors.sdk import sdk_app_environment
+from provisioning.models import AllocatedEndpoint, ProvisioningRequest
 
 
 def caller_requests(*, request) -> QuerySet[ProvisioningRequest]:
@@ -37,6 +36,5 @@ def caller_app_detail(*, request, app_id: str) -> AppDetail:
     open_request = (
         app.requests.filter(status__in=OPEN_REQUEST_STATUSES).values_list("pk", flat=True).first()
     )
-    return AppDetail(
-        app=app, environment=sdk_app_environment(app_pk=app.pk), open_request=open_request
-    )
+    environment = AllocatedEndpoint.objects.served().of_app(app).environment()
+    return AppDetail(app=app, environment=environment, open_request=open_request)

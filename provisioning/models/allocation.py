@@ -1,25 +1,17 @@
-import ipaddress
-
 from django.db import models
 
-from accounts.models import TimestampedModel
+from core.models import TimestampedModel
+from provisioning.addresses import address_sort_key
 from provisioning.choices import (
     LIVE_ALLOCATION_STATUSES,
     AllocationKind,
     AllocationStatus,
     PoolRole,
 )
+from provisioning.querysets import AllocatedEndpointQuerySet, AllocationQuerySet
 
-# "4" or "6" then the address as 32 hex digits: text that sorts like the addresses do, on
-# every database (SQLite has no inet type), so free addresses are found by walking a range.
+# The length of ``address_sort_key``: "4" or "6" then the address as 32 hex digits.
 ADDRESS_KEY_LENGTH = 33
-
-
-def address_sort_key(address) -> str:
-    """Return the sortable key of an IP address (``ipaddress`` object or text)."""
-    if isinstance(address, str):
-        address = ipaddress.ip_address(address)
-    return f"{address.version}{int(address):032x}"
 
 
 class Allocation(TimestampedModel):
@@ -48,6 +40,8 @@ class Allocation(TimestampedModel):
         editable=False,
         help_text="Days before expiry of the last reminder e-mail sent, so none is sent twice.",
     )
+
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +104,8 @@ class AllocatedEndpoint(models.Model):
         default=True, help_text="Mirrors the allocation: pending or active.", db_index=True
     )
     released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AllocatedEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["allocation", "role", "address_key"]

@@ -3,7 +3,8 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.models import TimestampedModel
+from core.models import TimestampedModel
+from provisioning.addresses import address_sort_key
 from provisioning.choices import PoolKind, PoolRole, PoolScope
 from provisioning.constants import (
     DEFAULT_CAPACITY_PER_ADDRESS,
@@ -11,7 +12,7 @@ from provisioning.constants import (
     DEFAULT_REDUNDANCY,
 )
 from provisioning.fields import CidrField
-from provisioning.models.allocation import ADDRESS_KEY_LENGTH, address_sort_key
+from provisioning.models.allocation import ADDRESS_KEY_LENGTH
 
 
 class ProxyPool(TimestampedModel):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.models import TimestampedModel
+from core.models import TimestampedModel
 from provisioning.choices import OPEN_REQUEST_STATUSES, RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
 

@@ -6,31 +6,19 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from provisioning.choices import (
-    LIVE_ALLOCATION_STATUSES,
-    OPEN_REQUEST_STATUSES,
-    AllocationKind,
-    RequestStatus,
-)
+from provisioning.addresses import int_key, pool_networks, usable_range
+from provisioning.choices import OPEN_REQUEST_STATUSES
 from provisioning.models import AllocatedEndpoint, ProvisioningRequest, ProxyPool
-from provisioning.services.allocation.addresses import int_key, pool_networks, usable_range
-
-# Requests whose sets are served and published: open, and not suspended.
-SERVED_REQUEST_STATUSES = tuple(s for s in OPEN_REQUEST_STATUSES if s != RequestStatus.SUSPENDED)
 
 
 def app_live_endpoints(*, app) -> QuerySet[AllocatedEndpoint]:
-    """Return the live endpoints of the app's open request, test and production alike.
+    """Return the served endpoints of the app, test and production alike.
 
     A suspended request's sets keep their addresses but are not served: none is returned.
     """
     return (
-        AllocatedEndpoint.objects.filter(
-            live=True,
-            allocation__status__in=LIVE_ALLOCATION_STATUSES,
-            allocation__request__app=app,
-            allocation__request__status__in=SERVED_REQUEST_STATUSES,
-        )
+        AllocatedEndpoint.objects.served()
+        .of_app(app)
         .select_related("allocation", "pool", "region", "isp")
         .order_by("allocation__kind", "role", "address_key")
     )
@@ -38,12 +26,7 @@ def app_live_endpoints(*, app) -> QuerySet[AllocatedEndpoint]:
 
 def app_environment(*, app) -> str | None:
     """Return "production" or "test" for the set the app is served from, or None."""
-    kinds = set(app_live_endpoints(app=app).values_list("allocation__kind", flat=True))
-    if AllocationKind.PRODUCTION in kinds:
-        return AllocationKind.PRODUCTION.value
-    if AllocationKind.TEST in kinds:
-        return AllocationKind.TEST.value
-    return None
+    return AllocatedEndpoint.objects.served().of_app(app).environment()
 
 
 @dataclass(frozen=True)

@@ -12,27 +12,20 @@ from django_celery_results.models import TaskResult
 from accounts.models import App
 from accounts.selectors import user_apps
 from provisioning.choices import (
-    LIVE_ALLOCATION_STATUSES,
     OPEN_REQUEST_STATUSES,
     AllocationKind,
     PoolRole,
     Protocol,
-    RequestAction,
     RequestStatus,
 )
-from provisioning.exceptions import IllegalTransition
 from provisioning.models import (
     AllocatedEndpoint,
     ProvisioningRequest,
     ProxyPool,
     RequestEvent,
 )
-from provisioning.selectors.allocations import (
-    SERVED_REQUEST_STATUSES,
-    app_live_endpoints,
-    pool_usage,
-)
-from provisioning.services.lifecycle import transition_check
+from provisioning.querysets import environment_of
+from provisioning.selectors.allocations import app_live_endpoints, pool_usage
 from rules.exports.registry import FORMATS
 from rules.models import RuleSet
 from rules.selectors import (
@@ -141,14 +134,11 @@ def dashboard_rows(*, user) -> list[DashboardRow]:
         )
     )
     live = (
-        AllocatedEndpoint.objects.filter(
-            live=True,
-            allocation__status__in=LIVE_ALLOCATION_STATUSES,
-            allocation__request__status__in=SERVED_REQUEST_STATUSES,
-            allocation__request__app__in=apps,
-        )
+        AllocatedEndpoint.objects.served()
+        .of_apps(apps)
         .values("allocation__request__app_id", "allocation__kind")
         .annotate(count=Count("pk"))
+        .order_by()
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in live:
@@ -158,7 +148,7 @@ def dashboard_rows(*, user) -> list[DashboardRow]:
         requests = app.ordered_requests
         current = next((r for r in requests if r.is_open), requests[0] if requests else None)
         kinds = counts.get(app.pk, {})
-        environment = next((k for k in ("production", "test") if k in kinds), None)
+        environment = environment_of(kinds)
         rows.append(DashboardRow(app, current, environment, sum(kinds.values())))
     return rows
 
@@ -187,18 +177,6 @@ def app_rules_summary(*, app: App) -> RulesSummary:
         formats=list(FORMATS.values()),
         changes=changes,
     )
-
-
-def request_actions_available(*, request: ProvisioningRequest) -> list[RequestAction]:
-    """Return the staff actions that ``request`` may take in its current state."""
-    available = []
-    for action in RequestAction:
-        try:
-            transition_check(request=request, action=action)
-        except IllegalTransition:
-            continue
-        available.append(action)
-    return available
 
 
 def _task_message(state: str, outcome) -> str:

@@ -1,63 +1,16 @@
 """Run staff actions on requests, now or as a queued task."""
 
-import uuid
-from collections.abc import Callable
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
-from provisioning.choices import OPEN_REQUEST_STATUSES, RequestAction, RequestStatus
+from core.queue import enqueue_on_commit
+from provisioning.choices import RequestAction
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import ProvisioningRequest
-from provisioning.permissions import action_permission, actor_may_take
-from provisioning.services.lifecycle import (
-    live_sets,
-    request_allocate_test,
-    request_approve,
-    request_reject,
-    request_resume,
-    request_revoke,
-    request_suspend,
-    transition_check,
-)
+from provisioning.services import lifecycle
+from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
+from provisioning.services.permissions import action_permission, actor_may_take
 
-A = RequestAction
-
-PERFORM: dict[str, Callable] = {
-    A.ALLOCATE_TEST: lambda request, actor, reason: request_allocate_test(
-        request=request, actor=actor
-    ),
-    A.APPROVE: lambda request, actor, reason: request_approve(request=request, actor=actor),
-    A.REJECT: lambda request, actor, reason: request_reject(
-        request=request, actor=actor, reason=reason
-    ),
-    A.SUSPEND: lambda request, actor, reason: request_suspend(
-        request=request, actor=actor, reason=reason
-    ),
-    A.RESUME: lambda request, actor, reason: request_resume(
-        request=request, actor=actor, reason=reason
-    ),
-    A.REVOKE: lambda request, actor, reason: request_revoke(
-        request=request, actor=actor, reason=reason
-    ),
-}
-
-# Whether an action's work is already done: a task run again (a redelivered message, a
-# second click) then changes nothing and succeeds.
-DONE: dict[str, Callable[[ProvisioningRequest], bool]] = {
-    A.ALLOCATE_TEST: lambda request: live_sets(request).test is not None,
-    A.APPROVE: lambda request: (
-        request.status == RequestStatus.ACTIVE and live_sets(request).production is not None
-    ),
-    A.REJECT: lambda request: request.status == RequestStatus.REJECTED,
-    A.SUSPEND: lambda request: request.status == RequestStatus.SUSPENDED,
-    A.RESUME: lambda request: (
-        request.status in OPEN_REQUEST_STATUSES
-        and request.status != RequestStatus.SUSPENDED
-        and request.events.filter(from_status=RequestStatus.SUSPENDED).exists()
-    ),
-    A.REVOKE: lambda request: request.status == RequestStatus.REVOKED,
-}
+ACTION_TASK = "provisioning.tasks.request_action_task"
 
 
 def action_parse(action: str) -> RequestAction:
@@ -79,12 +32,13 @@ def request_action_run(
     Return a JSON-able summary: the request's status, and ``unchanged`` when nothing was
     done because the work was already done.
     """
-    action = action_parse(action)
+    spec = ACTIONS[action_parse(action)]
+    service = getattr(lifecycle, spec.service)
     try:
-        PERFORM[action](request, actor, reason)
+        service(request=request, actor=actor, reason=reason)
     except IllegalTransition:
         request.refresh_from_db()
-        if not DONE[action](request):
+        if not spec.done(request):
             raise
         return {"request_id": request.pk, "status": request.status, "unchanged": True}
     return {"request_id": request.pk, "status": request.status, "unchanged": False}
@@ -96,12 +50,10 @@ def request_action_enqueue(
     """Queue ``action`` on ``request`` and return the task id.
 
     An illegal action, or one ``actor`` may not take, is refused here, before anything
-    is queued. The task is sent when
-    the current transaction commits (or at once outside one); with no broker configured
-    it runs in-process, and its result is stored all the same.
+    is queued. The task is sent when the current transaction commits (or at once outside
+    one); with no broker configured it runs in-process, and its result is stored all the
+    same.
     """
-    from provisioning.tasks import request_action_task
-
     action = action_parse(action)
     if not actor_may_take(actor=actor, action=action):
         raise PermissionDenied(
@@ -109,26 +61,23 @@ def request_action_enqueue(
             f"\u201c{action_permission(action)}\u201d permission (ops staff)."
         )
     transition_check(request=request, action=action)
-    task_id = str(uuid.uuid4())
     kwargs = {
         "request_id": request.pk,
         "action": action.value,
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
         "reason": reason,
     }
-    transaction.on_commit(
-        lambda: task_send(request_action_task, kwargs=kwargs, task_id=task_id), robust=True
-    )
-    return task_id
+    return enqueue_on_commit(ACTION_TASK, kwargs=kwargs)
 
 
-def task_send(task, *, kwargs: dict, task_id: str) -> None:
-    """Send ``task`` to the broker or, with none configured, run it in-process.
-
-    In-process runs store their result, failures included, as a worker would, instead
-    of raising into the code that queued them.
-    """
-    if task.app.conf.task_always_eager:
-        task.apply(kwargs=kwargs, task_id=task_id, throw=False)
-    else:
-        task.apply_async(kwargs=kwargs, task_id=task_id)
+def request_actions_offered(*, request: ProvisioningRequest, actor) -> list[RequestAction]:
+    """Return the queued actions ``request`` may take now that ``actor`` may start."""
+    offered = []
+    for action in QUEUED_ACTIONS:
+        try:
+            transition_check(request=request, action=action)
+        except IllegalTransition:
+            continue
+        if actor_may_take(actor=actor, action=action):
+            offered.append(action)
+    return offered

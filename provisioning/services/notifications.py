@@ -10,13 +10,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.choices import MembershipRole
-from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationKind, PortPurpose
+from core.queue import enqueue_on_commit
+from provisioning.choices import AllocationKind, PortPurpose
 from provisioning.models import Allocation, SentNotice
 
 NOTICE_LIVE = "live"
 NOTICE_RESIZED = "resized"
 NOTICE_EXPIRING = "expiring"
 NOTICES = (NOTICE_LIVE, NOTICE_RESIZED, NOTICE_EXPIRING)
+NOTICE_TASK = "provisioning.tasks.allocation_notice_task"
 
 # Reminders before a set ends: a week to plan the firewall change, and a last call.
 REMINDER_DAYS = (7, 1)
@@ -45,7 +47,7 @@ def _endpoint_lines(endpoints) -> list[str]:
 def _context(allocation: Allocation, **extra) -> dict:
     request = allocation.request
     live = allocation.endpoints.filter(live=True).order_by("-role", "address_key")
-    live_sets = {a.kind: a for a in request.allocations.filter(status__in=LIVE_ALLOCATION_STATUSES)}
+    live_sets = {a.kind: a for a in request.allocations.live()}
     return {
         "allocation": allocation,
         "kind": allocation.get_kind_display().lower(),
@@ -104,15 +106,13 @@ def allocation_notice_deliver(
 
 def allocation_notice_queue(*, allocation: Allocation, notice: str, added=(), removed=()) -> None:
     """Send a notice by task once the current transaction commits."""
-    from provisioning.tasks import allocation_notice_task
-
     kwargs = {
         "allocation_id": allocation.pk,
         "notice": notice,
         "added": list(added),
         "removed": list(removed),
     }
-    transaction.on_commit(lambda: allocation_notice_task.delay(**kwargs), robust=True)
+    enqueue_on_commit(NOTICE_TASK, kwargs=kwargs)
 
 
 def _reminder_claim(*, allocation_id: int, days: int) -> bool:
@@ -131,11 +131,10 @@ def allocation_reminders_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for days in sorted(REMINDER_DAYS):
-        due = Allocation.objects.filter(
-            status__in=LIVE_ALLOCATION_STATUSES,
-            expires_at__gt=now,
-            expires_at__lte=now + timedelta(days=days),
-        ).filter(Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days))
+        ending = Allocation.objects.live().filter(
+            expires_at__gt=now, expires_at__lte=now + timedelta(days=days)
+        )
+        due = ending.filter(Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days))
         for allocation in due.select_related("request__app__customer"):
             if _reminder_claim(allocation_id=allocation.pk, days=days):
                 sent += allocation_notice_send(

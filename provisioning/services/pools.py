@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from provisioning.locks import advisory_lock
+from core.locks import advisory_lock
 from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
 
 PREFIX_LOCK = "provisioning.pool_prefixes"

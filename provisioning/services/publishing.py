@@ -4,9 +4,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import App
+from core.locks import advisory_lock
 from provisioning.choices import LIVE_ALLOCATION_STATUSES
 from provisioning.exceptions import ProvisioningError
-from provisioning.locks import advisory_lock
 from provisioning.models import AllocatedEndpoint
 from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleSet
@@ -16,11 +16,11 @@ from rules.snapshots import EndpointRelease, EndpointSnapshot
 
 
 def _live_snapshots(*, app: App) -> list[EndpointSnapshot]:
-    # Imported here: the allocation selectors import the allocation services, which call
-    # this module. TODO(merge): AllocatedEndpoint.objects.served().of_app(app).
-    from provisioning.selectors.allocations import app_live_endpoints
-
-    rows = app_live_endpoints(app=app).values_list("allocation__kind", "address", "ports")
+    rows = (
+        AllocatedEndpoint.objects.served()
+        .of_app(app)
+        .values_list("allocation__kind", "address", "ports")
+    )
     return [
         EndpointSnapshot(environment=kind, address=address, ports=ports)
         for kind, address, ports in rows

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import App
+from core.locks import advisory_lock
+from core.queue import enqueue_on_commit
 from rules.aggregation import entries_aggregate, source_networks_normalize
 from rules.choices import ChangeDisposition
 from rules.document import Entry, content_sha256
@@ -127,8 +129,8 @@ def rule_set_publish(
     version, or None when the content equals the latest version's (or there has never
     been anything to publish). Exports are rendered by a task after the commit.
     """
-    # TODO(merge): also take core.locks.advisory_lock(rule_set_lock_name(app=app)) here (a
-    # second hold in one transaction is free) so that no caller can forget it.
+    # A second hold in one transaction is free: taking it here means no caller can forget it.
+    advisory_lock(rule_set_lock_name(app=app))
     aggregated = entries_aggregate(
         (snapshot.environment, snapshot.address, snapshot.ports) for snapshot in entries
     )
@@ -175,22 +177,3 @@ def _rule_set_create(*, app, latest, sources, entries, digest) -> RuleSet:
             {"version": f"Rule set version {rule_set.version} of {app.app_id} already exists."}
         ) from exc
     return rule_set
-
-
-# TODO(merge): delete this stand-in and import enqueue_on_commit from core.queue, which
-# queues with the retry options every task shares. It queues as the code did before.
-def enqueue_on_commit(task_name: str, *, kwargs: dict, task_id: str | None = None) -> str:
-    """Queue the task registered as ``task_name`` once the transaction commits."""
-    from celery import current_app, uuid
-
-    task_id = task_id or uuid()
-
-    def send():
-        if current_app.conf.task_always_eager:
-            current_app.loader.import_default_modules()
-            current_app.tasks[task_name].apply_async(kwargs=kwargs, task_id=task_id)
-        else:
-            current_app.send_task(task_name, kwargs=kwargs, task_id=task_id)
-
-    transaction.on_commit(send)
-    return task_id

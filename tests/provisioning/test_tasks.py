@@ -15,6 +15,7 @@ from provisioning.choices import AllocationStatus, RequestStatus
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import Allocation, Region
 from provisioning.services.actions import request_action_enqueue
+from provisioning.services.allocation.expiry import allocation_release
 from provisioning.services.lifecycle import request_allocate_test, request_approve
 from tests.factories import (
     ProxyPoolFactory,
@@ -36,11 +37,14 @@ def na(reference_data):
 def test_the_same_allocation_tasks_run_twice_change_nothing_the_second_time(na):
     request = request_for(regions=[na], concurrency=100)
 
-    first_test = tasks.allocate_test_set_task.apply(args=[request.pk]).get()
-    again_test = tasks.allocate_test_set_task.apply(args=[request.pk]).get()
-    first = tasks.allocate_production_set_task.apply(args=[request.pk]).get()
+    allocate_test = {"request_id": request.pk, "action": "allocate-test"}
+    approve = {"request_id": request.pk, "action": "approve"}
+
+    first_test = tasks.request_action_task.apply(kwargs=allocate_test).get()
+    again_test = tasks.request_action_task.apply(kwargs=allocate_test).get()
+    first = tasks.request_action_task.apply(kwargs=approve).get()
     events = request.events.count()
-    again = tasks.allocate_production_set_task.apply(args=[request.pk]).get()
+    again = tasks.request_action_task.apply(kwargs=approve).get()
 
     assert (first_test["unchanged"], again_test["unchanged"]) == (False, True)
     assert (first["unchanged"], again["unchanged"]) == (False, True)
@@ -70,7 +74,9 @@ def test_transient_database_errors_are_retried(na, monkeypatch):
 
     monkeypatch.setattr(tasks, "request_action_run", flaky)
 
-    result = tasks.allocate_test_set_task.apply(args=[request.pk], throw=False)
+    result = tasks.request_action_task.apply(
+        kwargs={"request_id": request.pk, "action": "allocate-test"}, throw=False
+    )
 
     assert result.successful()
     assert calls == ["allocate-test", "allocate-test"]
@@ -80,10 +86,9 @@ def test_transient_database_errors_are_retried(na, monkeypatch):
 
 def test_tasks_ack_late_and_requeue_when_the_worker_is_lost():
     for task in (
-        tasks.allocate_test_set_task,
-        tasks.allocate_production_set_task,
-        tasks.release_allocation_task,
         tasks.expire_allocations_task,
+        tasks.allocation_reminders_task,
+        tasks.allocation_notice_task,
         tasks.request_action_task,
     ):
         assert task.acks_late and task.reject_on_worker_lost, task.name
@@ -148,12 +153,12 @@ def test_expire_task_ends_due_test_sets_once(na):
     assert test_set.status == AllocationStatus.EXPIRED
 
 
-def test_release_task_releases_once(na):
+def test_release_releases_once(na):
     request = request_for(regions=[na], concurrency=100)
     production = request_approve(request=request)
 
-    assert tasks.release_allocation_task.apply(args=[production.pk]).get()["released"]
-    assert not tasks.release_allocation_task.apply(args=[production.pk]).get()["released"]
+    assert allocation_release(allocation=production)
+    assert not allocation_release(allocation=production)
     production.refresh_from_db()
     assert production.status == AllocationStatus.RELEASED
 

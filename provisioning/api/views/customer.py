@@ -1,7 +1,7 @@
 """Customers' endpoints: their apps and proxy requests (API key or portal session)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -28,6 +28,15 @@ APP_ID_PARAMETER = OpenApiParameter(
 
 
 @extend_schema(tags=["apps"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List your apps",
+        responses={
+            200: AppSerializer(many=True),
+            **error_responses(401, 403, 404, 429, e404="No such page."),
+        },
+    )
+)
 class AppListView(generics.ListAPIView):
     permission_classes = [HasScope]
     required_scope = ApiKeyScope.READ
@@ -37,16 +46,6 @@ class AppListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return App.objects.none()
         return caller_apps(request=self.request)
-
-    @extend_schema(
-        summary="List your apps",
-        responses={
-            200: AppSerializer(many=True),
-            **error_responses(401, 403, 404, 429, e404="No such page."),
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=["apps"])
@@ -67,6 +66,15 @@ class AppDetailView(generics.GenericAPIView):
 
 
 @extend_schema(tags=["requests"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List proxy requests (yours; staff: all), filterable",
+        responses={
+            200: RequestSerializer(many=True),
+            **error_responses(400, 401, 403, 404, 429, e404="No such page."),
+        },
+    )
+)
 class RequestListCreateView(generics.ListAPIView):
     """Customers see and submit their own requests; staff see every request."""
 
@@ -81,16 +89,6 @@ class RequestListCreateView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return ProvisioningRequest.objects.none()
         return caller_requests(request=self.request)
-
-    @extend_schema(
-        summary="List proxy requests (yours; staff: all), filterable",
-        responses={
-            200: RequestSerializer(many=True),
-            **error_responses(400, 401, 403, 404, 429, e404="No such page."),
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Submit a proxy request for one of your apps",

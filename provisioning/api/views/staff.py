@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django_celery_results.models import TaskResult
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -16,19 +16,12 @@ from provisioning.api.serializers.staff import (
     TaskQueuedSerializer,
     TaskSerializer,
 )
-from provisioning.choices import RequestAction
 from provisioning.models import ProvisioningRequest, ProxyPool
 from provisioning.services.actions import request_action_enqueue
+from provisioning.services.lifecycle import QUEUED_ACTIONS
 
-# Actions staff start over the API; "resume" is the way back from "suspend".
-API_ACTIONS = [
-    RequestAction.ALLOCATE_TEST,
-    RequestAction.APPROVE,
-    RequestAction.REJECT,
-    RequestAction.SUSPEND,
-    RequestAction.RESUME,
-    RequestAction.REVOKE,
-]
+# Actions staff start over the API: every queued action.
+API_ACTIONS = [action.value for action in QUEUED_ACTIONS]
 
 
 def _pools():
@@ -40,6 +33,15 @@ def _pools():
 
 
 @extend_schema(tags=["staff"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="List proxy pools (staff), filterable",
+        responses={
+            200: PoolSerializer(many=True),
+            **error_responses(400, 401, 403, 404, e404="No such page."),
+        },
+    )
+)
 class PoolListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = PoolSerializer
@@ -48,31 +50,20 @@ class PoolListView(generics.ListAPIView):
     def get_queryset(self):
         return _pools()
 
-    @extend_schema(
-        summary="List proxy pools (staff), filterable",
-        responses={
-            200: PoolSerializer(many=True),
-            **error_responses(400, 401, 403, 404, e404="No such page."),
-        },
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
 
 @extend_schema(tags=["staff"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="Show a proxy pool (staff)",
+        responses={200: PoolSerializer, **error_responses(401, 403, 404)},
+    )
+)
 class PoolDetailView(generics.RetrieveAPIView):
     permission_classes = [IsStaff]
     serializer_class = PoolSerializer
 
     def get_queryset(self):
         return _pools()
-
-    @extend_schema(
-        summary="Show a proxy pool (staff)",
-        responses={200: PoolSerializer, **error_responses(401, 403, 404)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=["staff"])

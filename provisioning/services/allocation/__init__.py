@@ -1,6 +1,6 @@
 """The allocation engine: find free addresses, size sets, and keep allocations' state."""
 
-from provisioning.services.allocation.addresses import pool_free_addresses, usable_range
+from provisioning.services.allocation.addresses import pool_free_addresses
 from provisioning.services.allocation.expiry import allocations_expire
 from provisioning.services.allocation.plans import proxy_groups
 from provisioning.services.allocation.production import (
@@ -30,5 +30,4 @@ __all__ = [
     "shared_set_allocate",
     "shared_set_handover_schedule",
     "shared_set_sync",
-    "usable_range",
 ]

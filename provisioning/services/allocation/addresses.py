@@ -12,11 +12,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from provisioning.addresses import IPAddress, IPNetwork, int_key, pool_networks, usable_range
 from provisioning.exceptions import ProvisioningError
 from provisioning.models import AllocatedEndpoint, ExcludedAddress, ProxyPool
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Shared pools (test and edge) give every allocation all of their addresses, and each one
 # becomes a line in a customer's firewall: a larger shared pool is a configuration mistake.
@@ -24,32 +22,6 @@ MAX_SHARED_POOL_ADDRESSES = 256
 
 # Keys read per query while walking the blocked addresses of a prefix.
 BLOCKED_CHUNK_SIZE = 5000
-
-
-def int_key(version: int, value: int) -> str:
-    """Return the sortable key of the address ``value`` of IP ``version``."""
-    return f"{version}{value:032x}"
-
-
-def usable_range(network: IPNetwork) -> tuple[int, int]:
-    """Return the first and last address of ``network`` that may be handed out, as integers.
-
-    The network and broadcast addresses of an IPv4 prefix shorter than /31 are never
-    hosts (RFC 919; RFC 3021 for /31), nor is the Subnet-Router anycast address (all
-    zeros) of an IPv6 prefix shorter than /127 (RFC 4291 section 2.6.1; RFC 6164).
-    """
-    first, last = int(network.network_address), int(network.broadcast_address)
-    if network.version == 4 and network.prefixlen < 31:
-        first, last = first + 1, last - 1
-    elif network.version == 6 and network.prefixlen < 127:
-        first += 1
-    return first, last
-
-
-def pool_networks(pool: ProxyPool) -> list[IPNetwork]:
-    """Return the pool's prefixes in address order, IPv4 first."""
-    networks = [prefix.ip_network for prefix in pool.prefixes.all()]
-    return sorted(networks, key=lambda net: (net.version, int(net.network_address)))
 
 
 def _blocked_chunk(*, pool: ProxyPool, after: str, upto: str, cutoff: datetime) -> list[str]:

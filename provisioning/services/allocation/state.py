@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import IntegrityError
 
+from provisioning.addresses import address_sort_key
 from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationStatus
 from provisioning.exceptions import AllocationConflict
 from provisioning.models import (
@@ -20,7 +21,6 @@ from provisioning.models import (
     ProxyPool,
     Region,
 )
-from provisioning.models.allocation import address_sort_key
 
 
 @dataclass(frozen=True)

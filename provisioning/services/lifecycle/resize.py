@@ -7,13 +7,11 @@ from provisioning.exceptions import UnknownScope
 from provisioning.models import Isp, ProvisioningRequest, Region
 from provisioning.services.allocation import SetChange, production_set_resize, shared_set_sync
 from provisioning.services.events import request_event_record
+from provisioning.services.lifecycle.actions import RESIZE, live_sets, transition_check
 from provisioning.services.lifecycle.transitions import (
-    RESIZE,
     allocation_attempt,
     caller_sync,
-    live_sets,
     request_lock,
-    transition_check,
 )
 from provisioning.services.notifications import allocation_notice_queue
 from provisioning.services.publishing import allocations_changed
@@ -47,6 +45,24 @@ def _resize_sets(request: ProvisioningRequest, now) -> tuple[object, SetChange]:
     return None, SetChange()
 
 
+def _resize_record(*, request: ProvisioningRequest, before: str, change: SetChange, actor, reason):
+    """Audit a resize that changed the sizing or the live set."""
+    after = _scope_label(request)
+    if before == after and not change:
+        return
+    text = (
+        f"Resized from {before} to {after}; "
+        f"{len(change.added)} addresses added, {len(change.removed)} released."
+    )
+    request_event_record(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        actor=actor,
+        reason=f"{text} Reason: {reason}" if reason else text,
+    )
+
+
 def request_resize(
     *,
     request: ProvisioningRequest,
@@ -54,6 +70,7 @@ def request_resize(
     regions=None,
     isps=None,
     actor=None,
+    reason: str = "",
 ) -> SetChange:
     """Change the request's sizing; a live set gains or loses the difference.
 
@@ -76,19 +93,7 @@ def request_resize(
         locked.regions.set(scope_regions)
         locked.isps.set(scope_isps)
         allocation, change = _resize_sets(locked, timezone.now())
-        after = _scope_label(locked)
-        if before != after or change:
-            reason = (
-                f"Resized from {before} to {after}; "
-                f"{len(change.added)} addresses added, {len(change.removed)} released."
-            )
-            request_event_record(
-                request=locked,
-                from_status=locked.status,
-                to_status=locked.status,
-                actor=actor,
-                reason=reason,
-            )
+        _resize_record(request=locked, before=before, change=change, actor=actor, reason=reason)
         if change:
             allocations_changed(app=locked.app)
             allocation_notice_queue(

@@ -6,13 +6,10 @@ transaction as the state change: a failure leaves the request as it was, and a f
 allocation is recorded afterwards for staff to see.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils import timezone
 
 from provisioning.choices import (
-    LIVE_ALLOCATION_STATUSES,
     AllocationKind,
     AllocationStatus,
     RequestAction,
@@ -28,71 +25,11 @@ from provisioning.services.allocation import (
     shared_set_handover_schedule,
 )
 from provisioning.services.events import request_event_record
+from provisioning.services.lifecycle.actions import ACTIONS, live_sets, transition_check
 from provisioning.services.notifications import allocation_notice_queue
 from provisioning.services.publishing import allocations_changed
 
 S = RequestStatus
-RESIZE = "resize"
-
-# Where each action may start from.
-ALLOWED_FROM = {
-    RequestAction.ALLOCATE_TEST: (S.SUBMITTED, S.TESTING),
-    RequestAction.APPROVE: (S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
-    RequestAction.REJECT: (S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
-    RequestAction.SUSPEND: (S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE),
-    RequestAction.RESUME: (S.SUSPENDED,),
-    RequestAction.REVOKE: (S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE, S.SUSPENDED),
-    RESIZE: (S.SUBMITTED, S.TESTING, S.ACTIVE),
-}
-
-ACTION_VERBS = {
-    RequestAction.ALLOCATE_TEST: "get a test set",
-    RequestAction.APPROVE: "be approved",
-    RequestAction.REJECT: "be rejected",
-    RequestAction.SUSPEND: "be suspended",
-    RequestAction.RESUME: "be resumed",
-    RequestAction.REVOKE: "be revoked",
-    RESIZE: "be resized",
-}
-
-
-@dataclass
-class LiveSets:
-    test: Allocation | None
-    production: Allocation | None
-
-
-def live_sets(request: ProvisioningRequest) -> LiveSets:
-    """Return the request's live test and production allocations."""
-    live = {a.kind: a for a in request.allocations.filter(status__in=LIVE_ALLOCATION_STATUSES)}
-    return LiveSets(
-        test=live.get(AllocationKind.TEST), production=live.get(AllocationKind.PRODUCTION)
-    )
-
-
-def transition_check(*, request: ProvisioningRequest, action: str) -> None:
-    """Raise ``IllegalTransition`` unless ``request`` may take ``action`` now."""
-    allowed = ALLOWED_FROM[action]
-    if request.status not in allowed:
-        states = ", ".join(S(status).label.lower() for status in allowed)
-        raise IllegalTransition(
-            {
-                "status": (
-                    f"Request #{request.pk} is {request.get_status_display().lower()}; "
-                    f"only a request that is {states} can {ACTION_VERBS[action]}."
-                )
-            },
-            code="illegal_transition",
-        )
-    if (
-        action == RequestAction.ALLOCATE_TEST
-        and request.status == S.TESTING
-        and live_sets(request).test is not None
-    ):
-        raise IllegalTransition(
-            {"status": f"Request #{request.pk} already has a live test set."},
-            code="illegal_transition",
-        )
 
 
 def request_lock(request: ProvisioningRequest) -> ProvisioningRequest:
@@ -140,7 +77,17 @@ def allocation_attempt(kind: str, request: ProvisioningRequest, work):
         raise
 
 
-def request_allocate_test(*, request: ProvisioningRequest, actor=None) -> Allocation:
+def _with_reason(text: str, reason: str) -> str:
+    return f"{text} Reason: {reason}" if reason else text
+
+
+def _labelled(label: str, reason: str) -> str:
+    return f"{label}: {reason}" if reason else f"{label}."
+
+
+def request_allocate_test(
+    *, request: ProvisioningRequest, actor=None, reason: str = ""
+) -> Allocation:
     """Give the request the shared test set of its regions (submitted -> testing)."""
 
     def work():
@@ -148,8 +95,9 @@ def request_allocate_test(*, request: ProvisioningRequest, actor=None) -> Alloca
         transition_check(request=locked, action=RequestAction.ALLOCATE_TEST)
         now = timezone.now()
         allocation = shared_set_allocate(request=locked, now=now)
-        reason = f"Test set #{allocation.pk} live until {allocation.expires_at:%Y-%m-%d}."
-        _move(request=locked, to_status=S.TESTING, actor=actor, reason=reason, now=now)
+        text = f"Test set #{allocation.pk} live until {allocation.expires_at:%Y-%m-%d}."
+        text = _with_reason(text, reason)
+        _move(request=locked, to_status=S.TESTING, actor=actor, reason=text, now=now)
         allocations_changed(app=locked.app)
         allocation_notice_queue(allocation=allocation, notice="live")
         caller_sync(request, locked)
@@ -158,7 +106,7 @@ def request_allocate_test(*, request: ProvisioningRequest, actor=None) -> Alloca
     return allocation_attempt(AllocationKind.TEST, request, work)
 
 
-def request_approve(*, request: ProvisioningRequest, actor=None) -> Allocation:
+def request_approve(*, request: ProvisioningRequest, actor=None, reason: str = "") -> Allocation:
     """Approve the request and allocate its production set (-> production_pending ->
     active); the test set is handed over after ``HANDOVER_GRACE_DAYS``."""
 
@@ -166,18 +114,20 @@ def request_approve(*, request: ProvisioningRequest, actor=None) -> Allocation:
         locked = request_lock(request)
         transition_check(request=locked, action=RequestAction.APPROVE)
         now = timezone.now()
-        if locked.status != S.PRODUCTION_PENDING:
+        approving = locked.status != S.PRODUCTION_PENDING
+        if approving:
             _move(
                 request=locked,
                 to_status=S.PRODUCTION_PENDING,
                 actor=actor,
-                reason="Approved for production.",
+                reason=_labelled("Approved for production", reason),
                 now=now,
             )
         allocation = production_set_allocate(request=locked, now=now)
         count = allocation.endpoints.count()
-        reason = f"Production set #{allocation.pk} live: {count} addresses."
-        _move(request=locked, to_status=S.ACTIVE, actor=actor, reason=reason, now=now)
+        text = f"Production set #{allocation.pk} live: {count} addresses."
+        text = text if approving else _with_reason(text, reason)
+        _move(request=locked, to_status=S.ACTIVE, actor=actor, reason=text, now=now)
         shared_set_handover_schedule(request=locked, now=now)
         allocations_changed(app=locked.app)
         allocation_notice_queue(allocation=allocation, notice="live")
@@ -188,7 +138,7 @@ def request_approve(*, request: ProvisioningRequest, actor=None) -> Allocation:
 
 
 def _release_all(*, request: ProvisioningRequest, now) -> int:
-    sets = request.allocations.filter(status__in=LIVE_ALLOCATION_STATUSES)
+    sets = request.allocations.live()
     count = 0
     for allocation in sets:
         allocation_status_set(allocation=allocation, status=AllocationStatus.RELEASED, now=now)
@@ -202,7 +152,7 @@ def _closing(*, request, action: str, to_status: str, actor, reason: str, label:
         transition_check(request=locked, action=action)
         now = timezone.now()
         released = _release_all(request=locked, now=now)
-        text = f"{label}: {reason}" if reason else f"{label}."
+        text = _labelled(label, reason)
         _move(request=locked, to_status=to_status, actor=actor, reason=text, now=now)
         if released:
             allocations_changed(app=locked.app)
@@ -239,7 +189,7 @@ def request_suspend(*, request: ProvisioningRequest, actor=None, reason: str = "
     """Pause the service: the sets keep their addresses but are not served or published."""
     locked = request_lock(request)
     transition_check(request=locked, action=RequestAction.SUSPEND)
-    text = f"Suspended: {reason}" if reason else "Suspended."
+    text = _labelled("Suspended", reason)
     _move(request=locked, to_status=S.SUSPENDED, actor=actor, reason=text, now=timezone.now())
     allocations_changed(app=locked.app)
     caller_sync(request, locked)
@@ -248,7 +198,7 @@ def request_suspend(*, request: ProvisioningRequest, actor=None, reason: str = "
 
 def _status_before_suspension(request: ProvisioningRequest) -> str:
     event = request.events.filter(to_status=S.SUSPENDED).order_by("-created_at", "-pk").first()
-    if event is not None and event.from_status in ALLOWED_FROM[RequestAction.SUSPEND]:
+    if event is not None and event.from_status in ACTIONS[RequestAction.SUSPEND].allowed_from:
         return event.from_status
     return S.ACTIVE if live_sets(request).production else S.TESTING
 
@@ -258,7 +208,7 @@ def request_resume(*, request: ProvisioningRequest, actor=None, reason: str = ""
     """Serve a suspended request again, in the state it was suspended from."""
     locked = request_lock(request)
     transition_check(request=locked, action=RequestAction.RESUME)
-    text = f"Resumed: {reason}" if reason else "Resumed."
+    text = _labelled("Resumed", reason)
     to_status = _status_before_suspension(locked)
     _move(request=locked, to_status=to_status, actor=actor, reason=text, now=timezone.now())
     allocations_changed(app=locked.app)

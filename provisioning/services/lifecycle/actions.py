@@ -1,0 +1,172 @@
+"""The request actions, one record each: where it may start, who may take it, whether it
+asks for a reason, which service does it and how to tell it is already done.
+
+Everything else about actions (the transition check, the permission check, the actions
+offered to staff and over the API, the queued task's runner) is derived from ``ACTIONS``.
+Each record names its service instead of importing it: the services check their own
+transition against this table, so they import it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from provisioning.choices import AllocationKind, RequestAction, RequestStatus
+from provisioning.exceptions import IllegalTransition
+from provisioning.models import Allocation, ProvisioningRequest
+
+A = RequestAction
+S = RequestStatus
+# Resizing changes a request's sizing and has its own arguments; it is not a queued action.
+RESIZE = "resize"
+
+# Sales record and triage requests (they may reject one); handing out, pausing and taking
+# back addresses is ops' work (DESIGN.md section 2), behind its own permission.
+ALLOCATE_CODENAME = "allocate_provisioningrequest"
+ALLOCATE_PERMISSION = f"provisioning.{ALLOCATE_CODENAME}"
+CHANGE_PERMISSION = "provisioning.change_provisioningrequest"
+
+
+@dataclass
+class LiveSets:
+    test: Allocation | None
+    production: Allocation | None
+
+
+def live_sets(request: ProvisioningRequest) -> LiveSets:
+    """Return the request's live test and production allocations."""
+    live = {a.kind: a for a in request.allocations.live()}
+    return LiveSets(
+        test=live.get(AllocationKind.TEST), production=live.get(AllocationKind.PRODUCTION)
+    )
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action on a request."""
+
+    action: str
+    allowed_from: tuple[str, ...]
+    # Completes "only a request that is <states> can ...".
+    verb: str
+    # The name of the service in ``provisioning.services.lifecycle``.
+    service: str
+    permission: str
+    # Whether the work is already done: a task run again (a redelivered message, a second
+    # click) then changes nothing and succeeds. None: the action is never queued.
+    done: Callable[[ProvisioningRequest], bool] | None = None
+    # Actions that end or pause a customer's service ask for a reason and a confirmation.
+    needs_reason: bool = False
+
+    @property
+    def queued(self) -> bool:
+        """Return whether staff start this action as a queued task (admin and API)."""
+        return self.done is not None
+
+
+def _has_test_set(request: ProvisioningRequest) -> bool:
+    return live_sets(request).test is not None
+
+
+def _is_active_in_production(request: ProvisioningRequest) -> bool:
+    return request.status == S.ACTIVE and live_sets(request).production is not None
+
+
+def _was_resumed(request: ProvisioningRequest) -> bool:
+    return (
+        request.is_open
+        and request.status != S.SUSPENDED
+        and request.events.filter(from_status=S.SUSPENDED).exists()
+    )
+
+
+def _is(status: str) -> Callable[[ProvisioningRequest], bool]:
+    return lambda request: request.status == status
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.action: spec
+    for spec in (
+        ActionSpec(
+            action=A.ALLOCATE_TEST,
+            allowed_from=(S.SUBMITTED, S.TESTING),
+            verb="get a test set",
+            service="request_allocate_test",
+            permission=ALLOCATE_PERMISSION,
+            done=_has_test_set,
+        ),
+        ActionSpec(
+            action=A.APPROVE,
+            allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
+            verb="be approved",
+            service="request_approve",
+            permission=ALLOCATE_PERMISSION,
+            done=_is_active_in_production,
+        ),
+        ActionSpec(
+            action=A.REJECT,
+            allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
+            verb="be rejected",
+            service="request_reject",
+            permission=CHANGE_PERMISSION,
+            done=_is(S.REJECTED),
+            needs_reason=True,
+        ),
+        ActionSpec(
+            action=A.SUSPEND,
+            allowed_from=(S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE),
+            verb="be suspended",
+            service="request_suspend",
+            permission=ALLOCATE_PERMISSION,
+            done=_is(S.SUSPENDED),
+            needs_reason=True,
+        ),
+        ActionSpec(
+            action=A.RESUME,
+            allowed_from=(S.SUSPENDED,),
+            verb="be resumed",
+            service="request_resume",
+            permission=ALLOCATE_PERMISSION,
+            done=_was_resumed,
+        ),
+        ActionSpec(
+            action=A.REVOKE,
+            allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE, S.SUSPENDED),
+            verb="be revoked",
+            service="request_revoke",
+            permission=ALLOCATE_PERMISSION,
+            done=_is(S.REVOKED),
+            needs_reason=True,
+        ),
+        ActionSpec(
+            action=RESIZE,
+            allowed_from=(S.SUBMITTED, S.TESTING, S.ACTIVE),
+            verb="be resized",
+            service="request_resize",
+            permission=ALLOCATE_PERMISSION,
+        ),
+    )
+}
+
+# The actions staff queue, in the order they are offered; "resume" undoes "suspend".
+QUEUED_ACTIONS = tuple(RequestAction(a) for a, spec in ACTIONS.items() if spec.queued)
+
+
+def transition_check(*, request: ProvisioningRequest, action: str) -> None:
+    """Raise ``IllegalTransition`` unless ``request`` may take ``action`` now."""
+    spec = ACTIONS[action]
+    if request.status not in spec.allowed_from:
+        states = ", ".join(S(status).label.lower() for status in spec.allowed_from)
+        raise IllegalTransition(
+            {
+                "status": (
+                    f"Request #{request.pk} is {request.get_status_display().lower()}; "
+                    f"only a request that is {states} can {spec.verb}."
+                )
+            },
+            code="illegal_transition",
+        )
+    if action == A.ALLOCATE_TEST and request.status == S.TESTING and _has_test_set(request):
+        raise IllegalTransition(
+            {"status": f"Request #{request.pk} already has a live test set."},
+            code="illegal_transition",
+        )
