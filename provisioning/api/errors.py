@@ -11,9 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
+from core.errors import error_body
+from provisioning.exceptions import (
+    IllegalTransition,
+    PoolExhausted,
+    ProvisioningError,
+    SdkConfigError,
+)
 from provisioning.rules.exceptions import RuleExportFailed
-from provisioning.selectors.sdk import SdkConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +31,18 @@ DOMAIN_ERRORS = (
     (PoolExhausted, "pool_exhausted", status.HTTP_400_BAD_REQUEST),
     (ProvisioningError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
 )
+# Status of each error code of the SDK endpoint (its contract in DESIGN.md); the app-token
+# codes are those of accounts.services.app_tokens. A code missing here is the caller's: 400.
+SDK_ERROR_STATUSES = {
+    "invalid_app_id": status.HTTP_400_BAD_REQUEST,
+    "invalid_mode": status.HTTP_400_BAD_REQUEST,
+    "token_required": status.HTTP_401_UNAUTHORIZED,
+    "token_invalid": status.HTTP_401_UNAUTHORIZED,
+    "token_expired": status.HTTP_401_UNAUTHORIZED,
+    "app_disabled": status.HTTP_403_FORBIDDEN,
+    "unknown_app": status.HTTP_404_NOT_FOUND,
+    "no_proxy_service": status.HTTP_404_NOT_FOUND,
+}
 # A readable message for DRF's own exceptions, keyed by their default code.
 MESSAGES = {
     "not_found": "Not found.",
@@ -43,14 +60,6 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Messages per input field, for validation errors.",
     )
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    """Return the error shape."""
-    body = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return body
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -90,7 +99,8 @@ def _django_validation_error(exc: DjangoValidationError) -> Response:
 def api_exception_handler(exc, context):
     """Render any exception raised in an API view in the error shape."""
     if isinstance(exc, SdkConfigError):
-        return Response(error_body(exc.code, exc.message), status=exc.status)
+        http_status = SDK_ERROR_STATUSES.get(exc.code, status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(exc.code, exc.message), status=http_status)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return _django_validation_error(exc)
@@ -115,6 +125,17 @@ def api_exception_handler(exc, context):
     detail = exc.detail if isinstance(exc.detail, str) else MESSAGES.get(code, str(exc.detail))
     response.data = error_body(code, str(detail))
     return response
+
+
+def api_exception_response(exc: Exception, *, request, view) -> JsonResponse:
+    """Answer ``exc`` in the error shape, mapped by api_exception_handler, for a view that
+    answers without DRF's request handling (the SDK endpoint's GET)."""
+    response = api_exception_handler(exc, {"request": request, "view": view})
+    answer = JsonResponse(response.data, status=response.status_code)
+    for header in ("Retry-After", "WWW-Authenticate"):
+        if header in response:
+            answer[header] = response[header]
+    return answer
 
 
 @csrf_exempt  # a POST to an unknown path is 404, not a CSRF failure page

@@ -5,14 +5,16 @@ with the rate. With a Redis cache the counts hold across processes and reach Red
 batches; with the in-memory cache they are per process.
 """
 
+import math
 import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
-from provisioning.selectors.sdk import APP_ID_RE
+from provisioning.sdk.access import APP_ID_RE
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -82,6 +84,15 @@ def counters_bump(keys: list[tuple[str, int]]) -> list[int]:
             # First request of the window; another thread may have created it meanwhile.
             counts.append(1 if cache.add(key, 1, timeout) else cache.incr(key))
     return counts
+
+
+class SdkThrottled(exceptions.Throttled):
+    """Too many requests to the SDK endpoint, told in its own words."""
+
+    def __init__(self, wait: float):
+        seconds = math.ceil(wait)
+        super().__init__(detail=f"Too many requests; try again in {seconds} seconds.")
+        self.wait = seconds
 
 
 class SdkThrottle(BaseThrottle):
