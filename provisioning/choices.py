@@ -74,3 +74,11 @@ class RequestAction(models.TextChoices):
     SUSPEND = "suspend", "Suspend"
     RESUME = "resume", "Resume"
     REVOKE = "revoke", "Revoke"
+
+
+class SdkMode(models.TextChoices):
+    """How the SDK reaches the proxies (Agora's cloud proxy modes)."""
+
+    AUTO = "auto", "Automatic: UDP and TCP"
+    UDP = "udp", "Force UDP (mode 3)"
+    TCP = "tcp", "Force TCP/TLS 443 (mode 5)"

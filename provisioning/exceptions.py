@@ -19,3 +19,13 @@ class AllocationConflict(ProvisioningError):
 
 class UnknownScope(ProvisioningError):
     """A request names a region or ISP that no pool serves, or that doesn't exist."""
+
+
+class SdkConfigError(Exception):
+    """Why an app's proxy config can't be served; ``code`` is the SDK contract's error code
+    (its HTTP status is in the API's error table)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message

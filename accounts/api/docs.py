@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from accounts.api.errors import ErrorSerializer
+from core.errors import ErrorSerializer
 
 DESCRIPTIONS = {
     400: "Invalid input (code `invalid`, with `fields`), or a refused domain change.",

@@ -11,9 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from accounts.api.errors import ErrorSerializer as ErrorSerializer
-from provisioning.exceptions import IllegalTransition, PoolExhausted, ProvisioningError
-from provisioning.selectors.sdk import SdkConfigError
+from core.errors import ErrorSerializer as ErrorSerializer
+from core.errors import error_body
+from provisioning.exceptions import (
+    IllegalTransition,
+    PoolExhausted,
+    ProvisioningError,
+    SdkConfigError,
+)
 from rules.exceptions import RuleExportFailed, RulesError
 
 logger = logging.getLogger(__name__)
@@ -28,19 +33,23 @@ DOMAIN_ERRORS = (
     (ProvisioningError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
     (RulesError, "provisioning_error", status.HTTP_400_BAD_REQUEST),
 )
+# Status of each error code of the SDK endpoint (its contract in DESIGN.md); the app-token
+# codes are those of accounts.services.app_tokens. A code missing here is the caller's: 400.
+SDK_ERROR_STATUSES = {
+    "invalid_app_id": status.HTTP_400_BAD_REQUEST,
+    "invalid_mode": status.HTTP_400_BAD_REQUEST,
+    "token_required": status.HTTP_401_UNAUTHORIZED,
+    "token_invalid": status.HTTP_401_UNAUTHORIZED,
+    "token_expired": status.HTTP_401_UNAUTHORIZED,
+    "app_disabled": status.HTTP_403_FORBIDDEN,
+    "unknown_app": status.HTTP_404_NOT_FOUND,
+    "no_proxy_service": status.HTTP_404_NOT_FOUND,
+}
 # A readable message for DRF's own exceptions, keyed by their default code.
 MESSAGES = {
     "not_found": "Not found.",
     "invalid": "The request is not valid; see the fields for details.",
 }
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    """Return the error shape."""
-    body = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return body
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -80,7 +89,8 @@ def _django_validation_error(exc: DjangoValidationError) -> Response:
 def api_exception_handler(exc, context):
     """Render any exception raised in an API view in the error shape."""
     if isinstance(exc, SdkConfigError):
-        return Response(error_body(exc.code, exc.message), status=exc.status)
+        http_status = SDK_ERROR_STATUSES.get(exc.code, status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(exc.code, exc.message), status=http_status)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return _django_validation_error(exc)
@@ -105,6 +115,17 @@ def api_exception_handler(exc, context):
     detail = exc.detail if isinstance(exc.detail, str) else MESSAGES.get(code, str(exc.detail))
     response.data = error_body(code, str(detail))
     return response
+
+
+def api_exception_response(exc: Exception, *, request, view) -> JsonResponse:
+    """Answer ``exc`` in the error shape, mapped by api_exception_handler, for a view that
+    answers without DRF's request handling (the SDK endpoint's GET)."""
+    response = api_exception_handler(exc, {"request": request, "view": view})
+    answer = JsonResponse(response.data, status=response.status_code)
+    for header in ("Retry-After", "WWW-Authenticate"):
+        if header in response:
+            answer[header] = response[header]
+    return answer
 
 
 @csrf_exempt  # a POST to an unknown path is 404, not a CSRF failure page

@@ -5,14 +5,17 @@ with the rate. With a Redis cache the counts hold across processes and reach Red
 batches; with the in-memory cache they are per process.
 """
 
+import math
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
+from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
-from provisioning.selectors.sdk import APP_ID_RE
+from provisioning.sdk.access import APP_ID_RE
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -21,6 +24,15 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """Return ``(requests, seconds)`` of a rate such as ``"600/minute"``."""
     count, _, period = rate.partition("/")
     return int(count), PERIODS[period.strip()[0].lower()]
+
+
+def _counter_add(cache: BaseCache, key: str, delta: int, timeout: int) -> int:
+    """Add ``delta`` to a counter, creating it with ``timeout``; return its new count."""
+    try:
+        return cache.incr(key, delta)
+    except ValueError:
+        # First count of the window; another thread or process may have created it meanwhile.
+        return delta if cache.add(key, delta, timeout) else cache.incr(key, delta)
 
 
 class _RedisBatches:
@@ -38,24 +50,17 @@ class _RedisBatches:
         # key -> [pending increments, count last read from Redis, monotonic time of flush]
         self.entries: dict[str, list] = {}
 
-    def bump(self, cache: RedisCache, keys: list[tuple[str, int]]) -> list[int]:
+    def bump(self, cache: BaseCache, keys: list[tuple[str, int]]) -> list[int]:
         now = time.monotonic()
         if len(self.entries) > self.MAX_KEYS:
             self.entries.clear()  # old windows' keys; at worst a few pending counts are lost
-        due, entries = [], []
+        entries = []
         for key, timeout in keys:
-            redis_key = cache.make_and_validate_key(key)
-            entry = self.entries.setdefault(redis_key, [0, 0, float("-inf")])
+            entry = self.entries.setdefault(key, [0, 0, float("-inf")])
             entry[0] += 1
             entries.append(entry)
             if now - entry[2] >= self.FLUSH_SECONDS:
-                due.append((redis_key, timeout, entry))
-        if due:
-            pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
-            for redis_key, timeout, entry in due:
-                pipeline.set(redis_key, 0, ex=timeout, nx=True)
-                pipeline.incrby(redis_key, entry[0])
-            for (_, _, entry), count in zip(due, pipeline.execute()[1::2], strict=True):
+                count = _counter_add(cache, key, entry[0], timeout)
                 entry[:] = [0, count, now]
         return [entry[1] + entry[0] for entry in entries]
 
@@ -74,14 +79,16 @@ def counters_bump(keys: list[tuple[str, int]]) -> list[int]:
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         return _redis_batches.bump(cache, keys)
-    counts = []
-    for key, timeout in keys:
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:
-            # First request of the window; another thread may have created it meanwhile.
-            counts.append(1 if cache.add(key, 1, timeout) else cache.incr(key))
-    return counts
+    return [_counter_add(cache, key, 1, timeout) for key, timeout in keys]
+
+
+class SdkThrottled(exceptions.Throttled):
+    """Too many requests to the SDK endpoint, told in its own words."""
+
+    def __init__(self, wait: float):
+        seconds = math.ceil(wait)
+        super().__init__(detail=f"Too many requests; try again in {seconds} seconds.")
+        self.wait = seconds
 
 
 class SdkThrottle(BaseThrottle):

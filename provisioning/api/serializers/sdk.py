@@ -1,17 +1,6 @@
 from rest_framework import serializers
 
-from provisioning.choices import AllocationKind, PoolRole
-from provisioning.selectors.sdk import SdkMode
-
-
-class SdkProxyConfigQuerySerializer(serializers.Serializer):
-    app_id = serializers.CharField(help_text="The App ID: 32 lowercase hexadecimal characters.")
-    mode = serializers.ChoiceField(
-        choices=SdkMode.choices,
-        default=SdkMode.AUTO,
-        required=False,
-        help_text="auto: UDP and TCP; udp: force UDP; tcp: force TCP/TLS 443 only.",
-    )
+from provisioning.choices import AllocationKind, PoolRole, SdkMode
 
 
 class PortRangeSerializer(serializers.Serializer):

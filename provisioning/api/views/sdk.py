@@ -2,73 +2,88 @@
 
 It is the one endpoint every SDK session calls, so GET skips DRF's per-request machinery
 (request wrapping, negotiation, authentication), which would cost more than the rest of a
-cached answer. DRF still documents it, answers the other methods, and the answers keep the
-API's error shape.
+cached answer. DRF still documents it, answers the other methods, and every error goes
+through the API's one exception handler.
 """
 
-import logging
-import math
-
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.views import APIView
 
 from accounts.api.docs import IF_NONE_MATCH, error_responses
-from provisioning.api.errors import error_body
+from provisioning.api.errors import api_exception_response
 from provisioning.api.serializers.sdk import SdkProxyConfigSerializer
-from provisioning.api.throttling import SdkThrottle
-from provisioning.selectors.sdk import SdkConfigError, SdkMode, sdk_proxy_config
+from provisioning.api.throttling import SdkThrottle, SdkThrottled
+from provisioning.choices import SdkMode
+from provisioning.sdk import sdk_proxy_config
 
-logger = logging.getLogger(__name__)
+PROXY_CONFIG_SCHEMA = extend_schema(
+    operation_id="sdk_proxy_config",
+    tags=["sdk"],
+    summary="Proxy servers and TURN credentials for an app",
+    description=(
+        "Called by SDKs before joining a channel. When the app's certificate is enabled, "
+        "send an app token as `Authorization: Bearer <token>`. Answers carry an ETag; "
+        "send it back in If-None-Match to get 304 while the config is unchanged. "
+        "Throttled per App ID and per client address (429 with Retry-After). "
+        "Error codes: invalid_app_id, invalid_mode (400); token_required, token_invalid, "
+        "token_expired (401); app_disabled (403); unknown_app, no_proxy_service (404)."
+    ),
+    parameters=[
+        OpenApiParameter("app_id", OpenApiTypes.STR, required=True, description="App ID."),
+        OpenApiParameter(
+            "mode", OpenApiTypes.STR, enum=SdkMode.values, description="Default: auto."
+        ),
+        IF_NONE_MATCH,
+    ],
+    responses={
+        200: SdkProxyConfigSerializer,
+        304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
+        **error_responses(
+            400,
+            401,
+            403,
+            404,
+            429,
+            e400="invalid_app_id or invalid_mode.",
+            e401="token_required, token_invalid or token_expired.",
+            e403="app_disabled.",
+            e404="unknown_app or no_proxy_service.",
+        ),
+    },
+    # The app token is needed only when the app's certificate is enabled.
+    auth=[{"AppToken": []}, {}],
+)
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    if not header:
-        return False
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return etag in candidates or "*" in candidates
-
-
-def _throttled(wait: float) -> JsonResponse:
-    seconds = math.ceil(wait)
-    response = JsonResponse(
-        error_body("throttled", f"Too many requests; try again in {seconds} seconds."),
-        status=429,
-    )
-    response["Retry-After"] = str(seconds)
-    return response
-
-
-def proxy_config_response(request) -> HttpResponse:
+def proxy_config_response(request, *, view=None) -> HttpResponse:
     """Answer a GET of the proxy config: throttle, read, and render or answer 304."""
-    throttle = SdkThrottle()
-    if not throttle.allow_request(request, None):
-        return _throttled(throttle.wait())
     try:
+        throttle = SdkThrottle()
+        if not throttle.allow_request(request, view):
+            raise SdkThrottled(throttle.wait())
         config = sdk_proxy_config(
             app_id=request.GET.get("app_id", ""),
             mode=request.GET.get("mode") or SdkMode.AUTO,
             authorization=request.META.get("HTTP_AUTHORIZATION", ""),
         )
-    except SdkConfigError as exc:
-        return JsonResponse(error_body(exc.code, exc.message), status=exc.status)
-    except Exception:
-        logger.exception("Unhandled error serving the proxy config")
-        return JsonResponse(
-            error_body("server_error", "An unexpected error occurred; it has been logged."),
-            status=500,
-        )
-    if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), config.etag):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(config.content, content_type="application/json")
+    except Exception as exc:  # the API's one handler maps every error, unexpected ones too
+        return api_exception_response(exc, request=request, view=view)
+    response = HttpResponse(config.content, content_type="application/json")
     response["ETag"] = config.etag
     response["Cache-Control"] = f"private, max-age={config.max_age}"
     response["Vary"] = "Authorization"
-    return response
+    return get_conditional_response(request, etag=config.etag, response=response)
 
 
+@extend_schema_view(get=PROXY_CONFIG_SCHEMA)
 class SdkProxyConfigView(APIView):
     authentication_classes = []
     permission_classes = []
@@ -76,46 +91,9 @@ class SdkProxyConfigView(APIView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "GET":
-            return proxy_config_response(request)
+            return proxy_config_response(request, view=self)
         return super().dispatch(request, *args, **kwargs)
 
-    @extend_schema(
-        operation_id="sdk_proxy_config",
-        tags=["sdk"],
-        summary="Proxy servers and TURN credentials for an app",
-        description=(
-            "Called by SDKs before joining a channel. When the app's certificate is enabled, "
-            "send an app token as `Authorization: Bearer <token>`. Answers carry an ETag; "
-            "send it back in If-None-Match to get 304 while the config is unchanged. "
-            "Throttled per App ID and per client address (429 with Retry-After). "
-            "Error codes: invalid_app_id, invalid_mode (400); token_required, token_invalid, "
-            "token_expired (401); app_disabled (403); unknown_app, no_proxy_service (404)."
-        ),
-        parameters=[
-            OpenApiParameter("app_id", OpenApiTypes.STR, required=True, description="App ID."),
-            OpenApiParameter(
-                "mode", OpenApiTypes.STR, enum=SdkMode.values, description="Default: auto."
-            ),
-            IF_NONE_MATCH,
-        ],
-        responses={
-            200: SdkProxyConfigSerializer,
-            304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
-            **error_responses(
-                400,
-                401,
-                403,
-                404,
-                429,
-                e400="invalid_app_id or invalid_mode.",
-                e401="token_required, token_invalid or token_expired.",
-                e403="app_disabled.",
-                e404="unknown_app or no_proxy_service.",
-            ),
-        },
-        # The app token is needed only when the app's certificate is enabled.
-        auth=[{"AppToken": []}, {}],
-    )
     def get(self, request):
-        """Serve GET (dispatch() answers GET before DRF wraps the request)."""
-        return proxy_config_response(request._request)
+        """Serve GET when DRF dispatches it (dispatch() answers GET before DRF wraps it)."""
+        return proxy_config_response(request._request, view=self)

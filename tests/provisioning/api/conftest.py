@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from provisioning.api.throttling import throttle_batches_clear
-from provisioning.selectors.sdk import sdk_memos_clear
+from provisioning.sdk import sdk_memos_clear
 
 TURN_SECRET = "turn-secret-for-tests"
 

@@ -1,6 +1,7 @@
 from django.test import Client
 
 from provisioning.api.views.customer import AppListView
+from provisioning.exceptions import SdkConfigError
 from tests.factories import CustomerFactory
 from tests.provisioning.api.helpers import api_key_header
 
@@ -52,3 +53,15 @@ def test_post_to_an_unknown_path_is_404_not_a_csrf_page(db):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_sdk_errors_raised_under_drf_get_the_status_of_their_code(db, monkeypatch):
+    def refuse(self):
+        raise SdkConfigError("app_disabled", "This app is disabled.")
+
+    monkeypatch.setattr(AppListView, "get_queryset", refuse)
+
+    response = Client().get("/api/v1/apps/", **api_key_header(CustomerFactory()))
+
+    assert response.status_code == 403
+    assert response.json() == {"code": "app_disabled", "message": "This app is disabled."}

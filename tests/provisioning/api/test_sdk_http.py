@@ -125,6 +125,27 @@ class TestConditionalRequests:
         assert response.content == b""
         assert response["ETag"] == etag
 
+    def test_304_keeps_the_caching_headers(self, client, app):
+        first = get(client, app.app_id)
+
+        response = get(client, app.app_id, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert response.status_code == 304
+        assert response["Cache-Control"] == first["Cache-Control"]
+        assert response["Vary"] == first["Vary"]
+
+    @pytest.mark.parametrize(
+        "header",
+        ["W/{etag}", '"other", {etag}', "*"],
+        ids=["weak", "one-of-a-list", "any"],
+    )
+    def test_weak_listed_and_any_etags_match(self, client, app, header):
+        etag = get(client, app.app_id)["ETag"]
+
+        response = get(client, app.app_id, HTTP_IF_NONE_MATCH=header.format(etag=etag))
+
+        assert response.status_code == 304
+
     def test_stale_etag_gets_the_body(self, client, app):
         response = get(client, app.app_id, HTTP_IF_NONE_MATCH='"stale"')
 
@@ -147,6 +168,8 @@ class TestThrottling:
         assert response.status_code == 429
         assert response.json()["code"] == "throttled"
         assert 1 <= int(response["Retry-After"]) <= 60
+        seconds = response["Retry-After"]
+        assert response.json()["message"] == f"Too many requests; try again in {seconds} seconds."
 
     def test_forged_forwarded_for_does_not_dodge_the_ip_limit(self, client, app, settings):
         rates = {"sdk_app": "1000/minute", "sdk_ip": "2/minute"}
@@ -204,7 +227,7 @@ class TestRecentAppRows:
     ):
         settings.SDK_APP_CACHE_SECONDS = 2
         clock = [1000.0]
-        monkeypatch.setattr("provisioning.selectors.sdk.time.monotonic", lambda: clock[0])
+        monkeypatch.setattr("provisioning.sdk.memo.time.monotonic", lambda: clock[0])
         assert get(client, app.app_id).status_code == 200
         type(app).objects.filter(pk=app.pk).update(status=AppStatus.DISABLED)
 

@@ -1,12 +1,18 @@
-"""The body of every error answer of the API, for the schema."""
+"""The JSON error shape every answer of the API uses: ``{"code", "message", "fields"?}``."""
 
 from rest_framework import serializers
 
-# TODO(merge): core/errors.py owns the error shape; move ErrorSerializer there.
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """Return the error shape; ``fields`` (messages per input field) only when given."""
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return body
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer."""
+    """The body of every error answer, for the schema."""
 
     code = serializers.CharField(help_text="Stable, machine-readable error code.")
     message = serializers.CharField(help_text="What went wrong, for people.")
