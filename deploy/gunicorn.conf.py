@@ -17,3 +17,5 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
+# No control socket: its default path is one per user, which several instances would share.
+control_socket_disable = True

@@ -126,7 +126,8 @@ def _forget_broker_connections() -> None:
 
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
-    """Return ``start(**env)`` that starts a real worker; tasks sent by the test go to it.
+    """Return ``start(broker_url=…, pool="solo", as_deployed=False, **env)`` that starts a
+    real worker; tasks sent by the test go to it.
 
     Each test gets its own queue, so workers of parallel test runs sharing a Redis
     server never take each other's tasks.
@@ -138,11 +139,16 @@ def celery_worker(transactional_db, tmp_path):
     _forget_broker_connections()
     workers: list[WorkerProcess] = []
 
-    def start(**extra_env) -> WorkerProcess:
+    def start(
+        *, broker_url: str = BROKER_URL, pool: str = "solo", as_deployed: bool = False, **extra_env
+    ) -> WorkerProcess:
+        if broker_url != conf.broker_url:  # a broker of the test's own (see redis_server)
+            conf.update(broker_url=broker_url)
+            _forget_broker_connections()
         env = {
             **os.environ,
             "DATABASE_URL": worker_database_url(),
-            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_BROKER_URL": broker_url,
             "SECRET_KEY": settings.SECRET_KEY,
             "DATABASE_CONN_MAX_AGE": "0",
             **{key: str(value) for key, value in extra_env.items()},
@@ -150,10 +156,11 @@ def celery_worker(transactional_db, tmp_path):
         log = tmp_path / f"worker-{len(workers) + 1}.log"
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=solo", "--queues", queue, "--loglevel=INFO",
+            f"--pool={pool}", "--concurrency=1", "--queues", queue, "--loglevel=INFO",
             "--hostname", f"worker{len(workers) + 1}-{queue}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        if not as_deployed:  # quicker to start; a deployed worker runs all three
+            command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
