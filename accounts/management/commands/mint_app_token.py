@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if app is None:
             raise CommandError(f"No app with App ID {app_id!r}.")
         try:
-            token = app_token_mint(app=app, ttl_seconds=settings.APP_TOKEN_MAX_TTL if ttl is None else ttl)
+            lifetime = settings.APP_TOKEN_MAX_TTL if ttl is None else ttl
+            token = app_token_mint(app=app, ttl_seconds=lifetime)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(token)
