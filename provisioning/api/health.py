@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -42,9 +43,8 @@ def _cache(backend) -> None:
 
 
 def _broker(timeout: float) -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as broker:
+    # The project's Celery app (config.celery) is the current one in every process.
+    with current_app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=timeout)
 
 
