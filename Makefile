@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the test suite drives for real (firewall validators, TURN server, browser).
-SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux
-SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare
+# Debian packages the test suite drives for real (firewall validators, TURN server, browser,
+# the Redis servers that fault tests start, kill and hang).
+SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux redis-server
+SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare redis-server
 
-.PHONY: install run test lint format lock system-deps clean
+.PHONY: install run run-stack test lint format lock system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,25 @@ run: $(STAMP)
 	@echo "Admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Web (gunicorn), worker and beat as deployed (see deploy/), run by honcho against a Redis
+# server of their own on REDIS_PORT; Ctrl-C stops them all.
+REDIS_PORT ?= 6390
+run-stack: export DEBUG ?= 1
+run-stack: export REDIS_PORT := $(REDIS_PORT)
+run-stack: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+run-stack: export CACHE_URL ?= redis://127.0.0.1:$(REDIS_PORT)/1
+run-stack: export GUNICORN_BIND ?= $(HOST):$(PORT)
+run-stack: export WEB_CONCURRENCY ?= 2
+run-stack: export PATH := $(abspath $(BIN)):$(PATH)
+run-stack: $(STAMP)
+	@command -v redis-server >/dev/null || { echo "run-stack needs redis-server (apt-get install redis-server)"; exit 1; }
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@echo "Admin: http://$(HOST):$(PORT)/admin/"
+	$(BIN)/honcho -f deploy/Procfile.dev -d . start
+
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(STAMP) system-deps
 	$(BIN)/ruff format --check .
@@ -63,4 +83,4 @@ lock: | $(BIN)/python
 	rm -rf .venv-lock build *.egg-info
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3 celerybeat-schedule*

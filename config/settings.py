@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so a view's database outage becomes a 503 before other middleware sees it.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +85,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails a request (503, see config/middleware.py) within
+    # seconds instead of holding a web worker for the operating system's TCP timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite lets one writer in at a time: start every transaction as the writer (IMMEDIATE)
     # and wait for the current one rather than fail with "database is locked"; WAL lets
@@ -107,6 +115,12 @@ if _cache_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
+            # A dead or hung cache server fails a cache call within these bounds; nothing
+            # waits for the operating system's TCP timeouts.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT", 1, minimum=0.1),
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 1, minimum=0.1),
+            },
         }
     }
 else:
@@ -192,7 +206,24 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 # Redis redelivers a message whose worker died unacknowledged after this many seconds
 # (tasks are acks_late). A short timeout also makes workers look for such messages often.
 _visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _visibility_timeout}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    # Without these a broker that stops answering (but keeps its TCP connections open)
+    # holds whoever sends a task forever; with them, a send fails within the bound.
+    "socket_connect_timeout": env_float("BROKER_CONNECT_TIMEOUT", 2, minimum=0.1),
+    "socket_timeout": env_float("BROKER_SOCKET_TIMEOUT", 5, minimum=0.1),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"]
+# One quick retry of a failed send, not Celery's default three: a web request that sends
+# a task waits at most about two socket timeouts for a broker that is down or hung.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# How long /readyz waits for its database, cache and broker checks together.
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 2, minimum=0.1)
 if _visibility_timeout < 60:
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         unacked_restore_interval=_visibility_timeout, unacked_restore_throttle=1
@@ -237,7 +268,8 @@ REST_FRAMEWORK.update(
         ],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-        "EXCEPTION_HANDLER": "provisioning.api.errors.api_exception_handler",
+        # Database outages answer 503 + Retry-After; every other error the usual way.
+        "EXCEPTION_HANDLER": "provisioning.api.unavailable.exception_handler",
         # ?format= names a firewall export format, not a DRF renderer.
         "URL_FORMAT_OVERRIDE": None,
         # Proxies in front of the service that append to X-Forwarded-For; with 0, the client

@@ -1,5 +1,10 @@
-"""E-mail a customer's admins when their proxy sets go live, change or are about to end."""
+"""E-mail a customer's admins when their proxy sets go live, change or are about to end.
 
+A notice is checked against the allocation when it is sent, not when it was queued: a set
+revoked or ended in between gets no "live", "changed" or "ending" e-mail.
+"""
+
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,8 +16,15 @@ from django.utils import timezone
 
 from accounts.choices import MembershipRole
 from core.queue import enqueue_on_commit
-from provisioning.choices import AllocationKind, PortPurpose
+from provisioning.choices import (
+    SERVED_REQUEST_STATUSES,
+    AllocationKind,
+    AllocationStatus,
+    PortPurpose,
+)
 from provisioning.models import Allocation, SentNotice
+
+logger = logging.getLogger(__name__)
 
 NOTICE_LIVE = "live"
 NOTICE_RESIZED = "resized"
@@ -60,12 +72,41 @@ def _context(allocation: Allocation, **extra) -> dict:
     }
 
 
+def allocation_notice_holds(
+    *, allocation: Allocation, notice: str, days: int | None = None, now: datetime | None = None
+) -> bool:
+    """Return whether what ``notice`` says about ``allocation`` is still true now.
+
+    "live" and "resized" say the set is active and served; "expiring" says it ends
+    within ``days``.
+    """
+    if allocation.status != AllocationStatus.ACTIVE:
+        return False
+    if notice == NOTICE_EXPIRING:
+        now = now or timezone.now()
+        ends = allocation.expires_at
+        return ends is not None and now < ends <= now + timedelta(days=days or 0)
+    return allocation.request.status in SERVED_REQUEST_STATUSES
+
+
 def allocation_notice_send(
     *, allocation: Allocation, notice: str, added=(), removed=(), days: int | None = None
 ) -> int:
-    """Send one notice about ``allocation``; return how many e-mails went out."""
+    """Send one notice about ``allocation``; return how many e-mails went out.
+
+    Nothing is sent (0) when the notice is no longer true.
+    """
     if notice not in NOTICES:
         raise ValueError(f"Unknown notice {notice!r}; expected one of {', '.join(NOTICES)}.")
+    if not allocation_notice_holds(allocation=allocation, notice=notice, days=days):
+        logger.info(
+            "Not sending the %s notice for allocation #%s (%s, request %s): no longer true.",
+            notice,
+            allocation.pk,
+            allocation.status,
+            allocation.request.status,
+        )
+        return 0
     customer = allocation.request.app.customer
     recipients = customer_recipients(customer=customer)
     if not recipients:
@@ -90,8 +131,15 @@ def allocation_notice_deliver(
     """Send a notice once per ``key``; return how many e-mails went out (0 the second time).
 
     The claim and the sending share a transaction: a failed send leaves no claim, so a
-    retry sends it; a key already claimed sends nothing.
+    retry sends it; a key already claimed sends nothing. The allocation is re-read under
+    a row lock, so a release or revocation either came first (nothing is sent) or waits
+    until the e-mail is out.
     """
+    allocation = (
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("request__app__customer")
+        .get(pk=allocation.pk)
+    )
     claim, created = SentNotice.objects.get_or_create(
         key=key, defaults={"allocation": allocation, "notice": notice}
     )

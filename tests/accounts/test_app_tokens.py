@@ -91,3 +91,11 @@ def test_command_rejects_unknown_app_and_bad_ttl(app):
         call_command("mint_app_token", "0" * 32)
     with pytest.raises(CommandError, match="1 to"):
         call_command("mint_app_token", app.app_id, "--ttl", "999999999")
+
+
+@pytest.mark.parametrize("ttl", ["0", "-5"])
+def test_command_refuses_a_ttl_of_zero_or_less_instead_of_minting_the_longest(app, capsys, ttl):
+    with pytest.raises(CommandError, match=rf"--ttl must be 1 to \d+ seconds, not {ttl}"):
+        call_command("mint_app_token", app.app_id, "--ttl", ttl)
+
+    assert capsys.readouterr().out == ""

@@ -1,6 +1,9 @@
 """Fixtures that start real peers. ``celery_worker``: real Celery worker processes on
 Redis, working on the test database. ``browser``: Debian's Chromium driven by Playwright.
-``live_server``: the service over plain HTTP for the browser.
+``live_server``: the service over plain HTTP for the browser. For fault tests (see
+``tests/e2e/faults.py``): ``redis_server``, a Redis of the test's own to kill or hang;
+``database_proxy``, a TCP proxy in front of PostgreSQL to cut or stall; ``web_server``,
+gunicorn serving the service with the environment the test gives it.
 
 Tests using it need ``@pytest.mark.django_db(transaction=True)``: the worker is another
 process and only sees committed data.
@@ -11,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -21,6 +25,8 @@ from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from tests.e2e.faults import RedisServer, TcpProxy, database_upstream, free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 # CI exports REDIS_URL; a developer can point the tests at another Redis database.
@@ -120,7 +126,8 @@ def _forget_broker_connections() -> None:
 
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
-    """Return ``start(**env)`` that starts a real worker; tasks sent by the test go to it.
+    """Return ``start(broker_url=…, pool="solo", as_deployed=False, **env)`` that starts a
+    real worker; tasks sent by the test go to it.
 
     Each test gets its own queue, so workers of parallel test runs sharing a Redis
     server never take each other's tasks.
@@ -132,11 +139,16 @@ def celery_worker(transactional_db, tmp_path):
     _forget_broker_connections()
     workers: list[WorkerProcess] = []
 
-    def start(**extra_env) -> WorkerProcess:
+    def start(
+        *, broker_url: str = BROKER_URL, pool: str = "solo", as_deployed: bool = False, **extra_env
+    ) -> WorkerProcess:
+        if broker_url != conf.broker_url:  # a broker of the test's own (see redis_server)
+            conf.update(broker_url=broker_url)
+            _forget_broker_connections()
         env = {
             **os.environ,
             "DATABASE_URL": worker_database_url(),
-            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_BROKER_URL": broker_url,
             "SECRET_KEY": settings.SECRET_KEY,
             "DATABASE_CONN_MAX_AGE": "0",
             **{key: str(value) for key, value in extra_env.items()},
@@ -144,10 +156,11 @@ def celery_worker(transactional_db, tmp_path):
         log = tmp_path / f"worker-{len(workers) + 1}.log"
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--pool=solo", "--queues", queue, "--loglevel=INFO",
+            f"--pool={pool}", "--concurrency=1", "--queues", queue, "--loglevel=INFO",
             "--hostname", f"worker{len(workers) + 1}-{queue}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        if not as_deployed:  # quicker to start; a deployed worker runs all three
+            command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -179,3 +192,94 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.25, message:
             return result
         time.sleep(interval)
     raise AssertionError(message or f"Timed out after {timeout}s waiting for {predicate}.")
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """Start a private Redis server on a free port; the test may kill or hang it."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def database_proxy():
+    """Put a TCP proxy in front of PostgreSQL; the test may cut, stall and restore it."""
+    proxy = TcpProxy(database_upstream(connection.settings_dict))
+    proxy.start()
+    yield proxy
+    proxy.close()
+
+
+class WebServer:
+    """A gunicorn process serving the service on a free port, and its log."""
+
+    def __init__(self, process: subprocess.Popen, port: int, log: Path):
+        self.process, self.port, self.log = process, port, log
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """Return ``start(workers=2, **env)`` that serves the service with gunicorn as deployed.
+
+    By default it works on the test database, runs tasks in-process and keeps its cache
+    in process memory; ``env`` overrides any of that (e.g. ``CELERY_BROKER_URL``).
+    """
+    servers: list[WebServer] = []
+
+    def start(*, workers: int = 2, **extra_env) -> WebServer:
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG"}},
+            "DATABASE_URL": worker_database_url(),
+            "CELERY_BROKER_URL": "",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_CONN_MAX_AGE": "0",
+            **{key: str(value) for key, value in extra_env.items()},
+        }
+        log = tmp_path / f"web-{len(servers) + 1}.log"
+        # The shipped gunicorn settings, so the test serves the way a deployment does.
+        command = [
+            sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        ]  # fmt: skip
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        server = WebServer(process, port, log)
+        servers.append(server)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            try:
+                urllib.request.urlopen(f"{server.url}/healthz", timeout=2).close()
+                return server
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"gunicorn did not start:\n{server.output()}") from exc
+                time.sleep(0.2)
+
+    yield start
+
+    for server in servers:
+        server.stop()

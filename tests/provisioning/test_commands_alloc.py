@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from provisioning.choices import AllocationStatus, RequestStatus
 from provisioning.models import Region
 from provisioning.selectors.allocations import pool_usage
-from provisioning.services.lifecycle import request_approve
+from provisioning.services.lifecycle import request_allocate_test, request_approve, request_suspend
 from tests.factories import ProxyPoolFactory, request_for
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,47 @@ def test_pool_report_shows_a_full_ipv4_part_of_a_dual_stack_pool(reference_data)
         ["IPv6", "0", "0", f"{2**64 - 1:,}", "0.00%"],
     ]
     assert usage.used_percent == 100.0 and usage.fullest.version == 4
+
+
+def test_releasing_the_live_production_set_moves_the_request_to_production_pending(na):
+    request = request_for(regions=[na], concurrency=100)
+    production = request_approve(request=request)
+
+    output = run("release", "--allocation", str(production.pk), "--reason", "bad range")
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PRODUCTION_PENDING
+    assert "is now production pending" in output and "approve it again" in output
+    event = request.events.last()
+    assert (event.from_status, event.to_status) == ("active", "production_pending")
+    assert "bad range" in event.reason
+    # Approving again gives the request a new production set.
+    again = request_approve(request=request)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACTIVE
+    assert again.pk != production.pk and again.status == AllocationStatus.ACTIVE
+
+
+def test_releasing_the_live_test_set_moves_a_testing_request_back_to_submitted(na):
+    request = request_for(regions=[na], concurrency=100)
+    test_set = request_allocate_test(request=request)
+
+    output = run("release", "--allocation", str(test_set.pk))
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SUBMITTED
+    assert "is now submitted" in output
+
+
+def test_release_refuses_a_set_of_a_suspended_request_with_a_clear_message(na):
+    request = request_for(regions=[na], concurrency=100)
+    production = request_approve(request=request)
+    request_suspend(request=request)
+
+    with pytest.raises(CommandError, match=r"is suspended; resume or revoke it before"):
+        run("release", "--allocation", str(production.pk))
+
+    production.refresh_from_db()
+    request.refresh_from_db()
+    assert production.status == AllocationStatus.ACTIVE
+    assert request.status == RequestStatus.SUSPENDED

@@ -16,7 +16,13 @@ from provisioning.exceptions import IllegalTransition
 from provisioning.models import Allocation, Region
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.allocation.expiry import allocation_release
-from provisioning.services.lifecycle import request_allocate_test, request_approve
+from provisioning.services.lifecycle import (
+    request_allocate_test,
+    request_approve,
+    request_revoke,
+    request_suspend,
+)
+from provisioning.services.notifications import allocation_notice_send
 from tests.factories import (
     ProxyPoolFactory,
     customer_admin,
@@ -246,3 +252,44 @@ def test_a_notice_task_delivered_twice_e_mails_once(na):
     assert (first["sent"], again["sent"], other["sent"]) == (1, 0, 1)
     assert len(mail.outbox) == 2
     assert production.sent_notices.get(key="redelivered-1").recipients == 1
+
+
+def test_a_live_notice_for_a_set_revoked_before_it_is_sent_e_mails_nobody(na):
+    request = request_for(regions=[na], concurrency=100)
+    production = request_approve(request=request)
+    mail.outbox.clear()
+    request_revoke(request=request, reason="customer left")
+
+    result = tasks.allocation_notice_task.apply(
+        kwargs={"allocation_id": production.pk, "notice": "live"}, task_id="late-live"
+    ).get()
+
+    assert result["sent"] == 0
+    assert mail.outbox == []
+    # The claim is kept, so a redelivered task doesn't send it later either.
+    assert production.sent_notices.get(key="late-live").recipients == 0
+
+
+def test_a_live_notice_for_a_suspended_request_e_mails_nobody(na):
+    request = request_for(regions=[na], concurrency=100)
+    production = request_approve(request=request)
+    mail.outbox.clear()
+    request_suspend(request=request)
+
+    result = tasks.allocation_notice_task.apply(
+        kwargs={"allocation_id": production.pk, "notice": "live"}, task_id="suspended-live"
+    ).get()
+
+    assert result["sent"] == 0
+    assert mail.outbox == []
+
+
+def test_an_expiry_reminder_is_not_sent_for_a_set_already_released(na):
+    request = request_for(regions=[na], concurrency=100)
+    test_set = request_allocate_test(request=request)
+    allocation_release(allocation=test_set)
+    mail.outbox.clear()
+    test_set.refresh_from_db()
+
+    assert allocation_notice_send(allocation=test_set, notice="expiring", days=7) == 0
+    assert mail.outbox == []

@@ -21,11 +21,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, app_id, ttl, **options):
+        if ttl is not None and ttl <= 0:
+            raise CommandError(
+                f"--ttl must be 1 to {settings.APP_TOKEN_MAX_TTL} seconds, not {ttl}; "
+                "leave it out for the longest lifetime."
+            )
         app = App.objects.filter(app_id=app_id).first()
         if app is None:
             raise CommandError(f"No app with App ID {app_id!r}.")
         try:
-            token = app_token_mint(app=app, ttl_seconds=ttl or settings.APP_TOKEN_MAX_TTL)
+            lifetime = settings.APP_TOKEN_MAX_TTL if ttl is None else ttl
+            token = app_token_mint(app=app, ttl_seconds=lifetime)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(token)

@@ -1,32 +1,78 @@
-"""End allocations: test sets that expire or are handed over, and releases by staff."""
+"""End allocations: test sets that expire or are handed over, and releases by staff.
+
+A request whose last live set of a kind ends moves to the state that describes it, so
+no path leaves a request "testing" or "active" with nothing to serve:
+
+- testing, its test set ends (expiry or release) -> submitted: open, nothing allocated,
+  waiting for staff, who may allocate another test set, approve, reject or revoke;
+- active, its production set is released -> production_pending: approved, waiting for a
+  production set, which approving again allocates (a live test set keeps serving).
+
+A suspended request keeps its sets: releasing one is refused until it is resumed or
+revoked, as resuming restores the state it was suspended from.
+"""
 
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationKind, AllocationStatus
-from provisioning.models import Allocation
+from provisioning.choices import (
+    LIVE_ALLOCATION_STATUSES,
+    AllocationKind,
+    AllocationStatus,
+    RequestStatus,
+)
+from provisioning.exceptions import IllegalTransition
+from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.allocation.state import allocation_status_set
 from provisioning.services.events import request_event_record
 from provisioning.services.publishing import allocations_changed
 
+# The request state that describes a request once the live set of a kind has ended.
+STATUS_WITHOUT_SET = {
+    (RequestStatus.TESTING, AllocationKind.TEST): RequestStatus.SUBMITTED,
+    (RequestStatus.ACTIVE, AllocationKind.PRODUCTION): RequestStatus.PRODUCTION_PENDING,
+}
+NEXT_STEP = {
+    RequestStatus.SUBMITTED: "it waits for staff: a new test set, approval or rejection",
+    RequestStatus.PRODUCTION_PENDING: "approve it again to allocate a new production set",
+}
+
+
+def _status_after(allocation: Allocation) -> str:
+    """Return the request's state once ``allocation`` (still live) has ended."""
+    request = allocation.request
+    others_live = request.allocations.filter(
+        kind=allocation.kind, status__in=LIVE_ALLOCATION_STATUSES
+    ).exclude(pk=allocation.pk)
+    if others_live.exists():
+        return request.status
+    return STATUS_WITHOUT_SET.get((request.status, allocation.kind), request.status)
+
 
 def _end(*, allocation: Allocation, status: str, now: datetime, actor=None, reason: str) -> None:
     request = allocation.request
+    from_status, to_status = request.status, _status_after(allocation)
     allocation_status_set(allocation=allocation, status=status, now=now)
+    if to_status != from_status:
+        request.status = to_status
+        request.status_changed_at = now
+        request.save(update_fields=["status", "status_changed_at", "updated_at"])
+        reason = f"{reason} The request is {request.get_status_display().lower()}: "
+        reason += f"{NEXT_STEP[to_status]}."
     request_event_record(
-        request=request,
-        from_status=request.status,
-        to_status=request.status,
-        actor=actor,
-        reason=reason,
+        request=request, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
     allocations_changed(app=request.app)
 
 
 def _claim(pk: int, **filters) -> Allocation | None:
-    """Lock a live allocation, or return None when another worker already ended it."""
+    """Lock a live allocation and its request, or return None when another worker already
+    ended it. The request is locked too: its state may change with the allocation's."""
+    request_id = Allocation.objects.filter(pk=pk).values_list("request_id", flat=True).first()
+    # The request first, as lifecycle transitions lock it, so the two never deadlock.
+    list(ProvisioningRequest.objects.select_for_update().filter(pk=request_id).values("pk"))
     return (
         Allocation.objects.select_for_update(of=("self",))
         .select_related("request__app")
@@ -65,10 +111,24 @@ def allocations_expire(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def allocation_release(*, allocation: Allocation, actor=None, reason: str = "") -> bool:
-    """Release a live allocation now; return False when it was no longer live."""
+    """Release a live allocation now; return False when it was no longer live.
+
+    Raise ``IllegalTransition`` for a set of a suspended request (see the module's note).
+    """
     claimed = _claim(allocation.pk)
     if claimed is None:
         return False
+    request = claimed.request
+    if request.status == RequestStatus.SUSPENDED:
+        raise IllegalTransition(
+            {
+                "status": (
+                    f"Request #{request.pk} is suspended; resume or revoke it before "
+                    f"releasing its {claimed.get_kind_display().lower()} set #{claimed.pk}."
+                )
+            },
+            code="illegal_transition",
+        )
     now = timezone.now()
     label = f"{claimed.get_kind_display()} set #{claimed.pk} released"
     _end(
