@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.constants import APP_CERTIFICATE_BYTES
 from accounts.models import App, Customer
+from accounts.validators import source_networks_canonical
 
 
 def _new_certificate() -> str:
@@ -32,6 +33,7 @@ def app_create(
         source_networks=source_networks or [],
     )
     app.full_clean()
+    app.source_networks = source_networks_canonical(app.source_networks)
     app.save()
     return app, certificate
 
@@ -46,11 +48,14 @@ def app_certificate_rotate(*, app: App) -> str:
 
 @transaction.atomic
 def app_source_networks_set(*, app: App, source_networks: list[str]) -> App:
-    """Set the networks the app's firewall rules allow traffic from, and publish the rules."""
+    """Set the networks the app's firewall rules allow traffic from, stored in canonical
+    form, and publish the rules. Raise ValidationError keyed ``source_networks`` for a
+    refused network or more than SOURCE_NETWORKS_MAX of them."""
     from provisioning.rules.services.publishing import rule_set_publish
 
     app.source_networks = list(source_networks)
     app.full_clean()
+    app.source_networks = source_networks_canonical(app.source_networks)
     app.save(update_fields=["source_networks", "updated_at"])
     rule_set_publish(app=app)
     return app

@@ -11,3 +11,8 @@ class RuleExportFailed(ProvisioningError):
 
 class ExportIncomplete(RuleExportFailed):
     """A rendered file lacks a destination or port of its rule set."""
+
+
+class UnsafeRuleSet(RuleExportFailed):
+    """A rule set holds a value that is not in canonical form (a network with a scope ID or
+    stray text that bypassed validation): no renderer may print it."""
