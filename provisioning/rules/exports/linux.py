@@ -5,6 +5,7 @@ replaces exactly our objects, leaves the customer's alone and can be repeated.
 """
 
 import ipaddress
+import itertools
 from collections import defaultdict
 
 from provisioning.rules.constants import IPTABLES_MULTIPORT_SLOTS, IPTABLES_RULES_PER_COMMIT
@@ -121,7 +122,7 @@ def _disjoint(items) -> list[tuple[object, int, int]]:
     networks collapsed per piece, and equal neighbouring pieces joined again."""
     cuts = sorted({a for _, a, _ in items} | {b + 1 for _, _, b in items})
     pieces = []
-    for first, after in zip(cuts, cuts[1:], strict=False):
+    for first, after in itertools.pairwise(cuts):
         networks = [n for n, a, b in items if a <= first and after - 1 <= b]
         if networks:
             pieces.append([tuple(ipaddress.collapse_addresses(networks)), first, after - 1])
