@@ -99,3 +99,13 @@ def validate_api_key_scopes(value):
             f"Unknown scope(s): {', '.join(unknown)}. Use any of: {', '.join(ApiKeyScope.values)}.",
             code="invalid_scope",
         )
+
+
+def validate_notes_length(value):
+    """Check that free text is at most NOTES_MAX_LENGTH characters (read when checked, so
+    the setting applies without a migration)."""
+    limit = settings.NOTES_MAX_LENGTH
+    if value is not None and len(value) > limit:
+        raise ValidationError(
+            f"Keep this to {limit:,} characters (it has {len(value):,}).", code="max_length"
+        )
