@@ -104,6 +104,8 @@ def read_srx(content: str) -> Allowed:
     applications, application_sets = {}, defaultdict(list)
     policies = defaultdict(lambda: {"dst": [], "apps": []})
     for line in content.splitlines():
+        # Our objects live in a configuration group: read them as if set at the top.
+        line = re.sub(r"^set groups \S+ ", "set ", line)
         words = line.split()
         if line.startswith("set security address-book global address "):
             addresses[words[5]] = _cidr(words[6])
