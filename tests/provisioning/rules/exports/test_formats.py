@@ -192,7 +192,7 @@ def test_gce_is_a_valid_shell_script_with_one_family_per_rule(tmp_path):
     document = mixed_document()
     script = tmp_path / "rules.sh"
     script.write_text(FORMATS["gce"].render(document).content)
-    result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     creates = [line for line in script.read_text().splitlines() if " create " in line]
     for line in creates:
