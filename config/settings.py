@@ -316,6 +316,10 @@ TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
 APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
 # How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).
 SDK_CONFIG_CACHE_TIMEOUT = env_int("SDK_CONFIG_CACHE_TIMEOUT", 3600, minimum=1)
+# Most source networks one app may list: each one multiplies the rules of some formats.
+SOURCE_NETWORKS_MAX = env_int("SOURCE_NETWORKS_MAX", 256, minimum=1)
+# Longest free text (request notes) accepted from the portal, the API and the admin.
+NOTES_MAX_LENGTH = env_int("NOTES_MAX_LENGTH", 5000, minimum=1)
 # Seconds a web process reuses an app's row on the SDK path before asking the database again
 # (0: one query per request). Changes to an app show on the SDK path within this time.
 SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from accounts.validators import source_network_canonical
 from rules.choices import Protocol
 from rules.constants import MAX_PORT, MIN_PORT
 from rules.document import Entry, PortRanges
@@ -84,11 +85,15 @@ def entries_aggregate(endpoints: Iterable[tuple[str, str, list]]) -> tuple[Entry
 
 
 def source_networks_normalize(networks) -> tuple[str, ...]:
-    """Return an app's source networks collapsed and sorted, IPv4 first; skip bad ones."""
+    """Return an app's source networks collapsed and sorted, IPv4 first; skip bad ones.
+
+    Rows that bypassed validation may hold scope IDs or stray text: only networks that
+    pass the same strict parse as customer input are kept.
+    """
     parsed = []
     for network in networks or ():
         try:
-            parsed.append(ipaddress.ip_network(str(network), strict=True))
+            parsed.append(ipaddress.ip_network(source_network_canonical(network)))
         except ValueError:
             logger.warning("Skipping an invalid source network: %r", network)
     result = []

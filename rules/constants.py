@@ -43,3 +43,6 @@ FORTIGATE_GROUP_MEMBERS = 255
 # New-NetFirewallRule takes long RemoteAddress lists, but keeping rules to a thousand
 # addresses keeps Windows Defender Firewall's rule editor usable.
 WINDOWS_ADDRESSES_PER_RULE = 1000
+# Rules per iptables-restore COMMIT: a transaction is one netlink message, and in an
+# unprivileged network namespace a few hundred rules already exceed its size.
+IPTABLES_RULES_PER_COMMIT = 150

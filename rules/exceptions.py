@@ -19,3 +19,8 @@ class ExportIncomplete(RuleExportFailed):
 
 class RuleSetVersionTaken(RulesError):
     """A concurrent publication took the version number first; nothing was published."""
+
+
+class UnsafeRuleSet(RuleExportFailed):
+    """A rule set holds a value that is not in canonical form (a network with a scope ID or
+    stray text that bypassed validation): no renderer may print it."""

@@ -163,7 +163,8 @@ class RuleExport(models.Model):
     @property
     def filename(self) -> str:
         rule_set = self.rule_set
-        return f"rules-{rule_set.app.app_id}-{rule_set.version}.{self.format.extension}"
+        # Each format has its own suffix (iptables and ip6tables both end in .rules).
+        return f"rules-{rule_set.app.app_id}-{rule_set.version}{self.format.filename_suffix}"
 
     @property
     def mime_type(self) -> str:

@@ -34,6 +34,13 @@ class App(TimestampedModel):
         validators=[validate_source_networks],
         help_text="Optional CIDRs of the customer's internal network, used as the rule source.",
     )
+    source_networks_flagged = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Stored source networks that could not be made canonical (a scope ID, "
+        "stray characters): taken out of the rule source; review and re-enter them.",
+    )
 
     class Meta:
         ordering = ["customer", "name"]

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.constants import APP_CERTIFICATE_BYTES
 from accounts.models import App, Customer
+from accounts.validators import source_networks_canonical
 
 
 def _new_certificate() -> str:
@@ -32,6 +33,7 @@ def app_create(
         source_networks=source_networks or [],
     )
     app.full_clean()
+    app.source_networks = source_networks_canonical(app.source_networks)
     app.save()
     return app, certificate
 

@@ -24,7 +24,8 @@ class AppAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The App ID is the customer's identity in every SDK: fixed once created.
-        return (*AUDIT_FIELDS, "app_id") if obj else AUDIT_FIELDS
+        flagged = ("source_networks_flagged",)
+        return (*AUDIT_FIELDS, *flagged, "app_id") if obj else (*AUDIT_FIELDS, *flagged)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.validators import validate_notes_length
 from core.models import TimestampedModel
 from provisioning.choices import OPEN_REQUEST_STATUSES, RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
@@ -25,7 +26,7 @@ class ProvisioningRequest(TimestampedModel):
     concurrency = models.PositiveIntegerField(
         help_text=f"Peak concurrent users, 1 to {MAX_CONCURRENCY:,}."
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[validate_notes_length])
     status = models.CharField(
         max_length=24,
         choices=RequestStatus.choices,

@@ -3,11 +3,12 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.choices import ApiKeyScope
 from accounts.models import App, Customer
-from accounts.validators import validate_source_networks
+from accounts.validators import source_networks_canonical
 from provisioning.constants import MAX_CONCURRENCY
 from provisioning.models import Isp, Region
 from provisioning.services.requests import request_scope_check
@@ -55,6 +56,8 @@ class RequestForm(forms.Form):
     source_networks = forms.CharField(
         label="Source networks (optional)",
         required=False,
+        # Not stripped: str.strip() would drop Unicode separators that must be refused.
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "10.20.0.0/16\n192.168.8.0/24"}),
         help_text="Your internal networks in CIDR notation, one per line. "
         "Firewall rules then allow traffic from these networks only; "
@@ -63,6 +66,7 @@ class RequestForm(forms.Form):
     notes = forms.CharField(
         label="Notes for our team (optional)",
         required=False,
+        max_length=settings.NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -72,14 +76,13 @@ class RequestForm(forms.Form):
         self.fields["app"].label_from_instance = lambda app: f"{app.name} ({app.app_id})"
 
     def clean_source_networks(self):
-        networks = [n for n in re.split(r"[\s,;]+", self.cleaned_data["source_networks"]) if n]
+        networks = [n for n in re.split(r"[ \t\r\n,;]+", self.cleaned_data["source_networks"]) if n]
         try:
-            validate_source_networks(networks)
+            return source_networks_canonical(networks)
         except ValidationError as exc:
             raise ValidationError(
                 [f"{m} Example: 10.20.0.0/16." for m in exc.messages], code="invalid_cidr"
             ) from exc
-        return networks
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Show a service's error by its field, or above the form if no field matches."""

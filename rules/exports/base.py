@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
 from rules.document import Entry, Group, RuleSetDocument
+from rules.exports.safety import document_check_safe
 
 FAMILY_LABELS = {4: "IPv4", 6: "IPv6"}
 ENVIRONMENT_TAGS = {"test": "test", "production": "prod"}
@@ -70,6 +71,33 @@ class RenderContext:
         digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
         return f"{self.app_tag}-a{digest}"
 
+    def sources_of_family(self, family: int) -> tuple[str, ...]:
+        """Return the sources a rule of ``family`` carries in this format; empty is any."""
+        if not self.format.applies_sources:
+            return ()
+        return self.document.sources_of_family(family)
+
+    def source_lines(self) -> list[str]:
+        """Return the header lines that say, per family, which sources the rules carry."""
+        if not self.format.applies_sources:
+            return [
+                "Source: not applied; this format selects the instances or pods it "
+                "covers, not source addresses"
+            ]
+        lines = []
+        for family in self.format.families:
+            label = FAMILY_LABELS[family]
+            sources = self.document.sources_of_family(family)
+            if sources:
+                lines.append(f"{label} source: {', '.join(sources)}")
+            elif self.document.source_networks:
+                lines.append(
+                    f"{label} rules have any source: the app lists no {label} source network"
+                )
+            else:
+                lines.append(f"{label} source: any")
+        return lines
+
     def header_lines(self, notes: tuple[str, ...] = ()) -> list[str]:
         """Return the header text: app, version, generation time, sha256, omissions."""
         document = self.document
@@ -82,17 +110,10 @@ class RenderContext:
             f"Firewall whitelist for App ID {document.app_id} ({self.format.label})",
             f"Rule set version {document.version}, generated {document.created_at_text}",
             f"Rule set sha256 {document.sha256}",
-            f"Entries: {len(self.entries)} ({counts}); "
-            f"source: {', '.join(document.source_networks) or 'any'}",
+            f"Entries: {len(self.entries)} ({counts})",
+            *self.source_lines(),
             *notes,
         ]
-        if document.source_networks:
-            for family in sorted({entry.family for entry in self.entries}):
-                if not document.sources_of_family(family):
-                    lines.append(
-                        f"{FAMILY_LABELS[family]} rules have any source: the app's source "
-                        f"networks include no {FAMILY_LABELS[family]} network"
-                    )
         if self.omitted:
             families = sorted({FAMILY_LABELS[entry.family] for entry in self.omitted})
             lines.append(
@@ -123,13 +144,23 @@ class Format:
     families: tuple[int, ...]
     renderer: Callable[[RenderContext], str] = field(repr=False)
     description: str = ""
+    # Whether rules carry the app's source networks (cloud and pod policies select
+    # instances or pods instead).
+    applies_sources: bool = True
+
+    @property
+    def filename_suffix(self) -> str:
+        """Return the end of a download's name: distinct per format, e.g. ``-asa.txt``."""
+        return f"-{self.name}.{self.extension}"
 
     @property
     def omits_families(self) -> tuple[int, ...]:
         return tuple(family for family in (4, 6) if family not in self.families)
 
     def render(self, document: RuleSetDocument) -> Rendered:
-        """Render ``document``; entries of families the format lacks are listed, not lost."""
+        """Render ``document``; entries of families the format lacks are listed, not lost.
+        Raise UnsafeRuleSet if the document holds any non-canonical value."""
+        document_check_safe(document)
         carried = tuple(entry for entry in document.entries if entry.family in self.families)
         omitted = tuple(entry for entry in document.entries if entry.family not in self.families)
         context = RenderContext(format=self, document=document, entries=carried, omitted=omitted)
@@ -143,4 +174,6 @@ class Format:
             "mime_type": self.mime_type,
             "families": [FAMILY_LABELS[family] for family in self.families],
             "description": self.description,
+            "applies_sources": self.applies_sources,
+            "filename_suffix": self.filename_suffix,
         }

@@ -25,9 +25,11 @@ def render_ciscoasa(context: RenderContext) -> str:
     acl = context.app_tag
     notes = (
         "Paste in configuration mode (ASA 9.0 or later: unified IPv4/IPv6 access lists)",
-        f"then apply it, e.g. access-group {acl} in interface inside",
+        f"The first line clears our access list {acl}, so pasting replaces it exactly and",
+        f"can be repeated. Bind it only where no access list is bound (access-group {acl} out",
+        "interface outside); an interface that has yours keeps it: copy these lines into it",
     )
-    lines = []
+    lines = [f"clear configure access-list {acl}"]
     for entry in context.entries:
         sources = context.document.sources_of_family(entry.family)
         source_specs = [_asa_address(s) for s in sources] or ["any"]

@@ -8,40 +8,49 @@ from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
 
 
 def render_gce(context: RenderContext) -> str:
-    """Render a shell script of ``gcloud compute firewall-rules create`` commands; each
-    rule carries one address family and at most GCE_RANGES_PER_RULE ranges."""
+    """Render a bash script of ``gcloud compute firewall-rules create`` commands; each
+    rule carries one address family and at most GCE_RANGES_PER_RULE ranges. Rule names
+    carry the version: the script creates this version's rules first, then deletes our
+    rules of other versions, so there is no moment without them."""
+    suffix = context.document.version
     notes = (
-        "Run with: NETWORK=<vpc network> sh this-file (default network: default)",
+        "Run with: NETWORK=<vpc network> bash this-file (default network: default)",
         "Egress rules apply to every instance; add --target-tags to narrow them",
-        f"It first deletes this app's earlier rules (names starting {context.app_tag}-)",
+        f"It creates this version's rules, then deletes our rules (names {context.app_tag}-*)",
+        "of other versions; re-running it is safe",
     )
-    lines = [
-        "set -eu",
-        'NETWORK="${NETWORK:-default}"',
-        f'gcloud compute firewall-rules list --filter="name~^{context.app_tag}-" '
-        '--format="value(name)" | while read -r name; do',
-        '  gcloud compute firewall-rules delete "$name" --quiet',
-        "done",
-    ]
+    lines = ["set -euo pipefail", 'NETWORK="${NETWORK:-default}"', "KEEP=("]
+    commands = []
     for group in context.groups:
         rules = ",".join(f"{group.protocol}:{p}" for p in ports_text(group.ports).split(","))
         for family in (4, 6):
             entries = group.of_family(family)
             for index, start in enumerate(range(0, len(entries), GCE_RANGES_PER_RULE), 1):
                 chunk = entries[start : start + GCE_RANGES_PER_RULE]
-                name = context.group_name(group, f"v{family}", index)
+                name = context.group_name(group, f"v{family}", index, suffix)
                 description = (
                     f"{context.app_tag} {ENVIRONMENT_TAGS.get(group.environment, 'env')} "
                     f"{group.purpose} {group.id} v{context.document.version}"
                 )
-                lines.append(
+                lines.append(f"  {name}")
+                commands.append(
+                    f"gcloud compute firewall-rules describe {name} >/dev/null 2>&1 || "
                     f"gcloud compute firewall-rules create {name} "
                     f'--network="$NETWORK" --direction=EGRESS --action=ALLOW --priority=1000 '
                     f"--rules={rules} "
                     f"--destination-ranges={','.join(e.destination for e in chunk)} "
                     f"--description='{description}'"
                 )
-    return "#!/bin/sh\n" + comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"
+    lines.append(")")
+    lines.extend(commands)
+    lines.extend([
+        f'gcloud compute firewall-rules list --filter="name~^{context.app_tag}-" '
+        '--format="value(name)" | while read -r name; do',
+        '  case " ${KEEP[*]} " in *" $name "*) ;; '
+        '*) gcloud compute firewall-rules delete "$name" --quiet ;; esac',
+        "done",
+    ])  # fmt: skip
+    return "#!/bin/bash\n" + comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"
 
 
 def render_aws(context: RenderContext) -> str:

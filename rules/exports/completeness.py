@@ -8,6 +8,7 @@ entry whose destination or ports are absent, and each omitted entry the file doe
 
 import ipaddress
 import re
+from collections import defaultdict
 from functools import lru_cache
 from xml.etree import ElementTree as ET
 
@@ -56,6 +57,7 @@ def _readback_missing(*, document, rendered, format_name: str) -> list[str]:
             yaml.YAMLError) as exc:  # fmt: skip
         return [f"the file cannot be read back ({type(exc).__name__}: {exc})"]
     omitted_ids = {entry.id for entry in rendered.omitted}
+    index = _coverage_index(allowed)
     problems = []
     for entry in document.entries:
         if entry.id in omitted_ids:
@@ -64,6 +66,7 @@ def _readback_missing(*, document, rendered, format_name: str) -> list[str]:
             f"{a}" if a == b else f"{a}-{b}"
             for a, b in entry.ports
             if (entry.protocol, entry.destination, a, b) not in allowed
+            and not _covered(index, entry, a, b)
         ]
         if lacking:
             problems.append(
@@ -71,6 +74,30 @@ def _readback_missing(*, document, rendered, format_name: str) -> list[str]:
                 f"({entry.id}) are not allowed"
             )
     return problems
+
+
+def _coverage_index(allowed) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    index = defaultdict(list)
+    for protocol, destination, first, last in allowed:
+        index[(protocol, destination)].append((first, last))
+    return index
+
+
+def _covered(index, entry, first: int, last: int) -> bool:
+    """Return whether allowed networks containing the entry's destination (a wider
+    network, as interval sets merge them) cover ports ``first``..``last`` together."""
+    network = entry.network
+    ranges = []
+    for prefix in range(network.prefixlen, -1, -1):
+        ranges.extend(
+            index.get((entry.protocol, network.supernet(new_prefix=prefix).with_prefixlen), ())
+        )
+    reach = first
+    for start, end in sorted(ranges):
+        if start > reach:
+            break
+        reach = max(reach, end + 1)
+    return reach > last
 
 
 def export_missing(*, document, rendered, format_name: str | None = None) -> list[str]:

@@ -18,22 +18,24 @@ def render_windows(context: RenderContext) -> str:
         f"$group = '{rule_group}'",
         "Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue | Remove-NetFirewallRule",
     ]
-    sources = context.document.source_networks
-    local = f" -LocalAddress {_ps_list(sources)}" if sources else ""
     for group in context.groups:
         ports = ports_text(group.ports).split(",")
-        for index, start in enumerate(range(0, len(group.entries), WINDOWS_ADDRESSES_PER_RULE), 1):
-            chunk = group.entries[start : start + WINDOWS_ADDRESSES_PER_RULE]
-            name = context.group_name(group, index)
-            environment = ENVIRONMENT_TAGS.get(group.environment, "env")
-            lines.append(
-                f"New-NetFirewallRule -Name '{name}' "
-                f"-DisplayName '{rule_group} {environment} {group.protocol} {group.purpose} "
-                f"{group.id}-{index}' -Group $group -Direction Outbound -Action Allow "
-                f"-Protocol {group.protocol.upper()} "
-                f"-RemoteAddress {_ps_list(e.destination for e in chunk)} "
-                f"-RemotePort {_ps_list(ports)}{local} | Out-Null"
-            )
+        for family in (4, 6):
+            sources = context.sources_of_family(family)
+            local = f" -LocalAddress {_ps_list(sources)}" if sources else ""
+            entries = group.of_family(family)
+            for index, start in enumerate(range(0, len(entries), WINDOWS_ADDRESSES_PER_RULE), 1):
+                chunk = entries[start : start + WINDOWS_ADDRESSES_PER_RULE]
+                name = context.group_name(group, f"v{family}", index)
+                environment = ENVIRONMENT_TAGS.get(group.environment, "env")
+                lines.append(
+                    f"New-NetFirewallRule -Name '{name}' "
+                    f"-DisplayName '{rule_group} {environment} {group.protocol} {group.purpose} "
+                    f"{group.id}-v{family}-{index}' -Group $group -Direction Outbound "
+                    f"-Action Allow -Protocol {group.protocol.upper()} "
+                    f"-RemoteAddress {_ps_list(e.destination for e in chunk)} "
+                    f"-RemotePort {_ps_list(ports)}{local} | Out-Null"
+                )
     return comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"
 
 

@@ -27,36 +27,48 @@ def _applications(context: RenderContext, group: Group) -> tuple[list[str], str]
 
 
 def render_srx(context: RenderContext) -> str:
-    """Render Junos set commands: addresses in the global address book, one policy per
-    group from the trust zone to the untrust zone."""
+    """Render Junos set commands inside our own configuration group: the file first deletes
+    the group, so loading it replaces exactly our objects (any earlier version) and can be
+    repeated; one policy per group and family, from the trust zone to the untrust zone."""
+    group_root = context.app_tag
     notes = (
-        f"Load with: load set terminal (or load set <file>); zones {FROM_ZONE} -> {TO_ZONE}",
-        "rename the zones in the policy lines if yours differ",
+        f"Load with: load set terminal (or load set <file>), then commit; zones {FROM_ZONE} -> "
+        f"{TO_ZONE}, rename them in the policy lines if yours differ",
+        f"Everything is in configuration group {group_root}: the first line deletes it, so",
+        "loading replaces our objects only (warning: statement not found the first time)",
     )
-    book = "set security address-book global"
-    lines = []
+    prefix = f"set groups {group_root}"
+    book = f"{prefix} security address-book global"
+    lines = [f"delete groups {group_root}"]
     defined: set[str] = set()
-    source_names = []
-    for index, network in enumerate(context.document.source_networks, start=1):
-        name = f"{context.app_tag}-src-{index}"
-        source_names.append(name)
-        lines.append(f"{book} address {name} {network}")
+    source_names: dict[int, list[str]] = {4: [], 6: []}
+    for family in (4, 6):
+        for index, network in enumerate(context.sources_of_family(family), start=1):
+            name = f"{context.app_tag}-src{family}-{index}"
+            source_names[family].append(name)
+            lines.append(f"{book} address {name} {network}")
     for group in context.groups:
-        address_set = context.group_name(group, "dst")
-        for entry in group.entries:
-            name = context.address_name(entry.destination)
-            if name not in defined:
-                defined.add(name)
-                lines.append(f"{book} address {name} {entry.destination}")
-            lines.append(f"{book} address-set {address_set} address {name}")
         app_lines, app_set = _applications(context, group)
-        lines.extend(app_lines)
-        policy = (
-            f"set security policies from-zone {FROM_ZONE} to-zone {TO_ZONE} "
-            f"policy {context.group_name(group)}"
-        )
-        lines.extend(f"{policy} match source-address {name}" for name in source_names or ["any"])
-        lines.append(f"{policy} match destination-address {address_set}")
-        lines.append(f"{policy} match application {app_set}")
-        lines.append(f"{policy} then permit")
+        lines.extend(f"{prefix} {line.removeprefix('set ')}" for line in app_lines)
+        for family in (4, 6):
+            entries = group.of_family(family)
+            if not entries:
+                continue
+            address_set = context.group_name(group, f"dst{family}")
+            for entry in entries:
+                name = context.address_name(entry.destination)
+                if name not in defined:
+                    defined.add(name)
+                    lines.append(f"{book} address {name} {entry.destination}")
+                lines.append(f"{book} address-set {address_set} address {name}")
+            policy = (
+                f"{prefix} security policies from-zone {FROM_ZONE} to-zone {TO_ZONE} "
+                f"policy {context.group_name(group, f'v{family}')}"
+            )
+            sources = source_names[family] or ["any"]
+            lines.extend(f"{policy} match source-address {name}" for name in sources)
+            lines.append(f"{policy} match destination-address {address_set}")
+            lines.append(f"{policy} match application {app_set}")
+            lines.append(f"{policy} then permit")
+    lines.append(f"set apply-groups {group_root}")
     return comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"

@@ -43,10 +43,10 @@ def render_csv(context: RenderContext) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "source"))
-    source = " ".join(context.document.source_networks) or "any"
+    sources = {family: " ".join(context.sources_of_family(family)) or "any" for family in (4, 6)}
     for entry in context.entries:
         row = entry.as_dict()
-        writer.writerow((*(row[column] for column in CSV_COLUMNS), source))
+        writer.writerow((*(row[column] for column in CSV_COLUMNS), sources[entry.family]))
     return buffer.getvalue()
 
 

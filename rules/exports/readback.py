@@ -78,16 +78,21 @@ def read_xtables(content: str) -> Allowed:
     return allowed
 
 
-_NFT = re.compile(
-    r"^add rule .*? ip6? daddr (?P<dst>\S+) (?P<proto>tcp|udp) dport (?P<ports>\{[^}]*\}|\S+)",
-    re.MULTILINE,
-)
+_NFT_ELEMENTS = re.compile(r"^add element \S+ \S+ \S+_dst[46] \{ (?P<items>[^}]*) \}", re.MULTILINE)
+_NFT_RULE = re.compile(r"^add rule .* @(?P<set>\S+_dst[46]) ", re.MULTILINE)
 
 
 def read_nftables(content: str) -> Allowed:
+    """Return the elements of our destination sets that a rule references."""
+    referenced = set(_NFT_RULE.findall(content))
     allowed = set()
-    for match in _NFT.finditer(content):
-        allowed |= _product(match["proto"], [_cidr(match["dst"])], _ranges(match["ports"]))
+    for line in content.splitlines():
+        match = _NFT_ELEMENTS.match(line)
+        if not match or line.split()[4] not in referenced:
+            continue
+        for item in match["items"].split(","):
+            destination, protocol, ports = (part.strip() for part in item.split(" . "))
+            allowed |= _product(protocol, [_cidr(destination)], _ranges(ports))
     return allowed
 
 
@@ -99,6 +104,8 @@ def read_srx(content: str) -> Allowed:
     applications, application_sets = {}, defaultdict(list)
     policies = defaultdict(lambda: {"dst": [], "apps": []})
     for line in content.splitlines():
+        # Our objects live in a configuration group: read them as if set at the top.
+        line = re.sub(r"^set groups \S+ ", "set ", line)
         words = line.split()
         if line.startswith("set security address-book global address "):
             addresses[words[5]] = _cidr(words[6])

@@ -88,7 +88,7 @@ def test_an_export_is_rendered_on_demand_once_and_then_served_from_storage(app, 
     export = rule_export_get_or_render(rule_set=rule_set, format_name="iptables")
     assert export.content.startswith("# Firewall whitelist")
     assert export.sha256 == hashlib.sha256(export.content.encode()).hexdigest()
-    assert export.filename == f"rules-{app.app_id}-{rule_set.version}.rules"
+    assert export.filename == f"rules-{app.app_id}-{rule_set.version}-iptables.rules"
     assert export.mime_type == "text/plain"
     again = rule_export_get_or_render(rule_set=rule_set, format_name="iptables")
     assert again.pk == export.pk

@@ -1,6 +1,9 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import App
+from accounts.validators import source_networks_canonical
 from provisioning.choices import RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
 from provisioning.models import Isp, ProvisioningRequest, Region, RequestEvent
@@ -38,6 +41,21 @@ class AppDetailSerializer(AppSerializer):
 
     def get_open_request(self, app) -> int | None:
         return self.context["open_request"]
+
+
+class AppUpdateSerializer(serializers.Serializer):
+    source_networks = serializers.ListField(
+        child=serializers.CharField(max_length=64, trim_whitespace=False),
+        allow_empty=True,
+        help_text="Networks in CIDR notation the firewall rules allow traffic from; "
+        "empty means any. Stored in canonical form.",
+    )
+
+    def validate_source_networks(self, value):
+        try:
+            return source_networks_canonical(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class RequestEventSerializer(serializers.ModelSerializer):
@@ -92,4 +110,6 @@ class RequestCreateSerializer(serializers.Serializer):
         slug_field="code", many=True, queryset=Isp.objects.all(), required=False, default=list
     )
     concurrency = serializers.IntegerField(min_value=1, max_value=MAX_CONCURRENCY)
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=settings.NOTES_MAX_LENGTH
+    )

@@ -15,11 +15,13 @@ from provisioning.api.scoping import caller_app_detail, caller_apps, caller_requ
 from provisioning.api.serializers.customer import (
     AppDetailSerializer,
     AppSerializer,
+    AppUpdateSerializer,
     RequestCreateSerializer,
     RequestDetailSerializer,
     RequestSerializer,
 )
 from provisioning.models import ProvisioningRequest
+from provisioning.services.apps import app_source_networks_set
 from provisioning.services.requests import request_submit
 
 APP_ID_PARAMETER = OpenApiParameter(
@@ -51,8 +53,10 @@ class AppListView(generics.ListAPIView):
 @extend_schema(tags=["apps"])
 class AppDetailView(generics.GenericAPIView):
     permission_classes = [HasScope]
-    required_scope = ApiKeyScope.READ
     serializer_class = AppDetailSerializer
+
+    def get_required_scope(self):
+        return ApiKeyScope.READ if self.request.method == "GET" else ApiKeyScope.REQUESTS
 
     @extend_schema(
         summary="Show one of your apps",
@@ -63,6 +67,24 @@ class AppDetailView(generics.GenericAPIView):
         detail = caller_app_detail(request=request, app_id=app_id)
         context = {"environment": detail.environment, "open_request": detail.open_request}
         return Response(AppDetailSerializer(detail.app, context=context).data)
+
+    @extend_schema(
+        summary="Set your app's source networks (publishes a new rule set version)",
+        parameters=[APP_ID_PARAMETER],
+        request=AppUpdateSerializer,
+        responses={200: AppDetailSerializer, **error_responses(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request, app_id):
+        detail = caller_app_detail(request=request, app_id=app_id)
+        if not session_may_submit(request=request, customer_id=detail.app.customer_id):
+            raise PermissionDenied("Only the customer's admins may change source networks.")
+        serializer = AppUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The service's ValidationError (keyed source_networks) becomes a 400 with fields.
+        app_source_networks_set(
+            app=detail.app, source_networks=serializer.validated_data["source_networks"]
+        )
+        return self.get(request, app_id)
 
 
 @extend_schema(tags=["requests"])

@@ -14,13 +14,14 @@ from tests.rules.conftest import EDGE_PORTS, allocation_with, mixed_document
 
 def test_a_missing_destination_or_port_is_reported():
     document = mixed_document()
-    content = registry.FORMATS["nftables"].render(document).content
+    content = registry.FORMATS["ip6tables"].render(document).content
     # An entry whose destination no other entry shares (an edge address: TCP 443 only).
     dropped = next(e for e in document.entries if e.destination == "2001:db8:1::7/128")
     without_destination = "\n".join(line for line in content.splitlines() if dropped.id not in line)
     problems = export_missing(document=document, rendered=Rendered(without_destination))
     assert any(dropped.destination in p and "missing" in p for p in problems)
-    without_port = content.replace("3478-3500", "3478-3499")
+    nftables = registry.FORMATS["nftables"].render(document).content
+    without_port = nftables.replace("3478-3500", "3478-3499")
     problems = export_missing(document=document, rendered=Rendered(without_port))
     assert any("3500" in p for p in problems)
 
@@ -28,10 +29,11 @@ def test_a_missing_destination_or_port_is_reported():
 def test_a_dropped_rule_is_found_even_when_its_address_and_ports_appear_elsewhere():
     document = mixed_document()
     udp = next(e for e in document.entries if e.protocol == "udp" and e.family == 6)
-    content = registry.FORMATS["nftables"].render(document).content
-    dropped = "\n".join(line for line in content.splitlines() if udp.id not in line)
-    assert export_missing(document=document, rendered=Rendered(dropped)) == []  # tokens
-    problems = export_missing(document=document, rendered=Rendered(dropped), format_name="nftables")
+    rendered = registry.FORMATS["ip6tables"].render(document)
+    lines = rendered.content.splitlines()
+    dropped = Rendered("\n".join(line for line in lines if udp.id not in line), rendered.omitted)
+    assert export_missing(document=document, rendered=dropped) == []  # tokens
+    problems = export_missing(document=document, rendered=dropped, format_name="ip6tables")
     assert problems == [f"udp {udp.destination} port(s) 3478-3500 ({udp.id}) are not allowed"]
 
 

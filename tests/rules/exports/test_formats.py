@@ -135,11 +135,12 @@ def test_aws_is_a_list_of_ip_permissions():
         assert len(listed) == len(set(listed))
 
 
-def test_paloalto_is_well_formed_xml_with_a_rule_per_group():
+def test_paloalto_is_well_formed_xml_with_a_rule_per_group_and_family():
     document = mixed_document()
     root = ET.fromstring(FORMATS["paloalto"].render(document).content.encode())
     rules = root.findall(".//rulebase/security/rules/entry")
-    assert len(rules) == len(document.groups)
+    # Each family has its own rule so that it carries that family's sources.
+    assert len(rules) == sum(1 for g in document.groups for f in (4, 6) if g.of_family(f))
     netmasks = {e.text for e in root.findall(".//address/entry/ip-netmask")}
     assert netmasks == {e.destination for e in document.entries}
 
@@ -191,7 +192,7 @@ def test_gce_is_a_valid_shell_script_with_one_family_per_rule(tmp_path):
     document = mixed_document()
     script = tmp_path / "rules.sh"
     script.write_text(FORMATS["gce"].render(document).content)
-    result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     creates = [line for line in script.read_text().splitlines() if " create " in line]
     for line in creates:

@@ -1,0 +1,122 @@
+"""Commands that move a firewall holding one version of our objects to another: pure
+functions of two documents, for the formats that have incremental commands.
+
+Removals come first, so that an addition replacing a removed element never clashes with
+it; each delta is one transaction (nft -f) or blocks of iptables-restore --noflush.
+"""
+
+from dataclasses import dataclass
+
+from rules.exports import linux
+from rules.exports.base import RenderContext, comment_block
+from rules.exports.registry import format_get
+
+
+@dataclass(frozen=True)
+class Delta:
+    """The commands from one version to another, or why a format has none."""
+
+    format_name: str
+    since: str
+    version: str
+    content: str
+    incremental: bool
+
+
+def _context(document, format_name: str) -> RenderContext:
+    fmt = format_get(format_name)
+    carried = tuple(e for e in document.entries if e.family in fmt.families)
+    omitted = tuple(e for e in document.entries if e.family not in fmt.families)
+    return RenderContext(format=fmt, document=document, entries=carried, omitted=omitted)
+
+
+def _header(old, new, how: str) -> str:
+    return comment_block(
+        [
+            f"Changes for App ID {new.app_id} from version {old.version} to {new.version}",
+            f"Rule set sha256 after applying: {new.sha256}",
+            how,
+        ]
+    )
+
+
+def delta_nftables(old, new) -> str:
+    """Return nft commands moving our sets from ``old`` to ``new``: element deletions,
+    then additions, then our (at most two) rules rewritten, in one transaction."""
+    before, after = _context(old, "nftables"), _context(new, "nftables")
+    _, dst_sets, src_sets = linux.nft_names(after)
+    old_elements, new_elements = (
+        linux.nft_elements(before.entries),
+        linux.nft_elements(after.entries),
+    )
+    lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
+    for family in (4, 6):
+        removed = [e for e in old_elements[family] if e not in set(new_elements[family])]
+        added = [e for e in new_elements[family] if e not in set(old_elements[family])]
+        lines += linux.nft_element_lines("delete", dst_sets[family], removed)
+        lines += linux.nft_element_lines("add", dst_sets[family], added)
+        old_sources = before.sources_of_family(family)
+        new_sources = after.sources_of_family(family)
+        lines += linux.nft_element_lines(
+            "delete", src_sets[family], [s for s in old_sources if s not in new_sources]
+        )
+        lines += linux.nft_element_lines(
+            "add", src_sets[family], [s for s in new_sources if s not in old_sources]
+        )
+        if new_elements[family]:
+            lines.append(linux._nft_rule(after, family))
+    how = "Apply with: nft -f this-file (one transaction) over version " + old.version
+    return _header(old, new, how) + "\n".join(lines) + "\n"
+
+
+def _delta_xtables(old, new, format_name: str, family: int) -> str:
+    before, after = _context(old, format_name), _context(new, format_name)
+    chain, destinations = linux.xtables_chains(after)
+    old_rules, new_rules = (
+        linux.xtables_rules(before, before.entries),
+        linux.xtables_rules(after, after.entries),
+    )
+    old_set, new_set = set(old_rules), set(new_rules)
+    old_sources = before.sources_of_family(family)
+    new_sources = after.sources_of_family(family)
+
+    def jumps(sources):
+        return [f"{chain} -s {s} -j {destinations}" for s in sources] or [
+            f"{chain} -j {destinations}"
+        ]
+
+    old_jumps, new_jumps = jumps(old_sources), jumps(new_sources)
+    lines = [f"-D {rule}" for rule in old_rules if rule not in new_set]
+    lines += [f"-D {jump}" for jump in old_jumps if jump not in new_jumps]
+    lines += [f"-A {jump}" for jump in new_jumps if jump not in old_jumps]
+    lines += [f"-A {rule}" for rule in new_rules if rule not in old_set]
+    tool = "iptables-restore" if family == 4 else "ip6tables-restore"
+    how = f"Apply with: {tool} --noflush < this-file over version {old.version}"
+    body = "\n".join(linux.xtables_blocks(lines)) if lines else ""
+    return _header(old, new, how) + body + ("\n" if body else "")
+
+
+def delta_iptables(old, new) -> str:
+    return _delta_xtables(old, new, "iptables", 4)
+
+
+def delta_ip6tables(old, new) -> str:
+    return _delta_xtables(old, new, "ip6tables", 6)
+
+
+DELTAS = {"nftables": delta_nftables, "iptables": delta_iptables, "ip6tables": delta_ip6tables}
+
+
+def delta_render(*, old, new, format_name: str) -> Delta:
+    """Return the delta from ``old`` to ``new`` in ``format_name``; formats without
+    incremental commands say so and point at the full file, which replaces our objects."""
+    fmt = format_get(format_name)
+    renderer = DELTAS.get(fmt.name)
+    if renderer is None:
+        content = _header(
+            old, new,
+            f"The {fmt.label} format has no incremental commands here: load the full "
+            f"file of version {new.version}, which replaces our objects exactly.",
+        )  # fmt: skip
+        return Delta(fmt.name, old.version, new.version, content, incremental=False)
+    return Delta(fmt.name, old.version, new.version, renderer(old, new), incremental=True)

@@ -1,0 +1,68 @@
+"""Refuse to render a rule set that holds anything but canonical values.
+
+Input validation keeps customer text out of rule sets, but rows written straight to the
+database (or by an older release) bypass it. Every renderer prints networks, ids and
+choice values verbatim, so each is checked here against its exact syntax first.
+"""
+
+import re
+
+from accounts.validators import is_canonical_network
+from rules.exceptions import UnsafeRuleSet
+
+_APP_ID = re.compile(r"[0-9a-f]{32}")
+_VERSION = re.compile(r"[0-9]{10}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ENTRY_ID = re.compile(r"[0-9a-f]{12}")
+_PURPOSE = re.compile(r"[a-z0-9][a-z0-9+-]{0,99}")
+_ENVIRONMENTS = ("test", "production")
+_PROTOCOLS = ("tcp", "udp")
+_SHOWN = 40
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "\u2026"
+
+
+def _entry_problems(entry) -> list[str]:
+    problems = []
+    if not is_canonical_network(entry.destination):
+        problems.append(f"destination {_shown(entry.destination)} is not a canonical network")
+    if not (isinstance(entry.id, str) and _ENTRY_ID.fullmatch(entry.id)):
+        problems.append(f"entry id {_shown(entry.id)} is malformed")
+    if entry.protocol not in _PROTOCOLS or entry.environment not in _ENVIRONMENTS:
+        problems.append(f"entry {_shown(entry.id)} has an unknown protocol or environment")
+    if not (isinstance(entry.purpose, str) and _PURPOSE.fullmatch(entry.purpose)):
+        problems.append(f"entry {_shown(entry.id)} has a malformed purpose")
+    return problems
+
+
+def document_problems(document) -> list[str]:
+    """Return one line per value of ``document`` that is not in its canonical form."""
+    problems = [
+        f"source network {_shown(network)} is not a canonical network"
+        for network in document.source_networks
+        if not is_canonical_network(network)
+    ]
+    if not _APP_ID.fullmatch(str(document.app_id)):
+        problems.append(f"App ID {_shown(document.app_id)} is malformed")
+    if not _VERSION.fullmatch(str(document.version)):
+        problems.append(f"version {_shown(document.version)} is malformed")
+    if not _SHA256.fullmatch(str(document.sha256)):
+        problems.append("the sha256 is malformed")
+    for entry in document.entries:
+        problems.extend(_entry_problems(entry))
+    return problems
+
+
+def document_check_safe(document) -> None:
+    """Raise UnsafeRuleSet naming what is wrong if ``document`` holds non-canonical values."""
+    problems = document_problems(document)
+    if problems:
+        shown = "; ".join(problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise UnsafeRuleSet(
+            f"Version {_shown(document.version)} cannot be rendered: {shown}{more}. "
+            "Correct the app's source networks and publish again."
+        )
