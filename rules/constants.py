@@ -46,3 +46,10 @@ WINDOWS_ADDRESSES_PER_RULE = 1000
 # Rules per iptables-restore COMMIT: a transaction is one netlink message, and in an
 # unprivileged network namespace a few hundred rules already exceed its size.
 IPTABLES_RULES_PER_COMMIT = 150
+# FortiOS policies are keyed by id: each app owns a fixed block of ids far above those
+# FortiOS assigns itself (it counts up from 1), so its policies are found again by id.
+FORTIGATE_POLICY_BASE = 1_000_000_000
+FORTIGATE_POLICY_SLOTS = 64
+FORTIGATE_APP_BLOCKS = 1_000_000
+# Address group slots per app (one per group, family and FORTIGATE_GROUP_MEMBERS chunk).
+FORTIGATE_GROUP_SLOTS = 64

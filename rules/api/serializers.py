@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from rules.exports.registry import FORMATS
+
 
 class RuleSetSerializer(serializers.Serializer):
     version = serializers.CharField(help_text="YYYYMMDDNN.")
@@ -21,6 +23,12 @@ class RuleDownloadQuerySerializer(serializers.Serializer):
 
 class RuleChangesQuerySerializer(serializers.Serializer):
     since = serializers.RegexField(r"^[0-9]{10}$", help_text="A version you have (YYYYMMDDNN).")
+    format = serializers.ChoiceField(
+        choices=sorted(FORMATS),
+        required=False,
+        help_text="Also give the commands that move a firewall from `since` to the latest "
+        "version in this format (removals first), or say the format has none.",
+    )
 
 
 class FormatSerializer(serializers.Serializer):

@@ -23,8 +23,9 @@ from rules.api.serializers import (
 )
 from rules.constants import LATEST
 from rules.exports import registry as formats
+from rules.exports.deltas import delta_render
 from rules.models import RuleSet
-from rules.services.exports import rule_export_get_or_render
+from rules.services.exports import rule_export_get_or_render, rule_set_document
 
 NO_RULE_SET = "This app has no published rule set yet; it gets one when proxies are allocated."
 
@@ -151,9 +152,24 @@ class RuleSetChangesView(RulesView):
         query = RuleChangesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         app = self.get_app()
-        return Response(
-            rule_selectors.rule_set_changes(app=app, since=query.validated_data["since"])
-        )
+        since = query.validated_data["since"]
+        changes = rule_selectors.rule_set_changes(app=app, since=since)
+        format_name = query.validated_data.get("format")
+        if format_name:
+            delta = delta_render(
+                old=rule_set_document(rule_set=_rule_set(app, since)),
+                new=rule_set_document(rule_set=_rule_set(app, LATEST)),
+                format_name=format_name,
+            )
+            changes = {
+                **changes,
+                "commands": {
+                    "format": delta.format_name,
+                    "incremental": delta.incremental,
+                    "content": delta.content,
+                },
+            }
+        return Response(changes)
 
 
 @extend_schema(tags=["rules"])

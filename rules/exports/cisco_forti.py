@@ -2,7 +2,13 @@
 
 import ipaddress
 
-from rules.constants import FORTIGATE_GROUP_MEMBERS
+from rules.constants import (
+    FORTIGATE_APP_BLOCKS,
+    FORTIGATE_GROUP_MEMBERS,
+    FORTIGATE_GROUP_SLOTS,
+    FORTIGATE_POLICY_BASE,
+    FORTIGATE_POLICY_SLOTS,
+)
 from rules.document import Entry, Group
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
 
@@ -57,14 +63,27 @@ def _forti_block(section: str, items: list[tuple[str, list[str]]]) -> list[str]:
         return []
     lines = [f"config {section}"]
     for name, settings in items:
-        lines.append(f'    edit "{name}"' if name != "0" else "    edit 0")
+        lines.append(f'    edit "{name}"' if not name.isdigit() else f"    edit {name}")
         lines.extend(settings)
         lines.append("    next")
     lines.append("end")
     return lines
 
 
-def _forti_groups(context: RenderContext, group: Group, family: int) -> list[tuple]:
+def forti_policy_ids(context: RenderContext) -> range:
+    """Return the policy ids reserved for this app: a fixed block derived from the App ID,
+    high above the ids FortiOS gives out itself, so ours never take the customer's."""
+    block = int(context.document.app_id[:6], 16) % FORTIGATE_APP_BLOCKS
+    first = FORTIGATE_POLICY_BASE + block * FORTIGATE_POLICY_SLOTS
+    return range(first, first + FORTIGATE_POLICY_SLOTS)
+
+
+def forti_group_slots(context: RenderContext, family: int) -> list[str]:
+    """Return the names of every address group slot of ``family`` this app may use."""
+    return [f"{context.app_tag}-g{family}-{slot}" for slot in range(1, FORTIGATE_GROUP_SLOTS + 1)]
+
+
+def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict) -> list[tuple]:
     entries = group.of_family(family)
     chunks = [
         entries[i : i + FORTIGATE_GROUP_MEMBERS]
@@ -72,13 +91,13 @@ def _forti_groups(context: RenderContext, group: Group, family: int) -> list[tup
     ]
     return [
         (
-            context.group_name(group, f"v{family}", index),
+            next(slots[family]),
             [
                 "        set member "
                 + " ".join(f'"{context.address_name(e.destination)}"' for e in chunk)
             ],
         )
-        for index, chunk in enumerate(chunks, start=1)
+        for chunk in chunks
     ]
 
 
@@ -95,12 +114,15 @@ def _forti_sources(context: RenderContext) -> dict[int, list[tuple]]:
     return items
 
 
-def _forti_policy(context, group: Group, family: int, sources, destinations, service) -> tuple:
-    suffix = "" if family == 4 else "6"
+def _forti_policy(policy_id, name, family: int, sources, destinations, service) -> tuple:
+    suffix, other = ("", "6") if family == 4 else ("6", "")
     return (
-        "0",
+        str(policy_id),
         [
-            f'        set name "{context.group_name(group, family)}"',
+            f'        set name "{name}"',
+            # The id may have carried the other family in an earlier version.
+            f"        unset srcaddr{other}",
+            f"        unset dstaddr{other}",
             '        set srcintf "any"',
             '        set dstintf "any"',
             f"        set srcaddr{suffix} " + " ".join(f'"{s}"' for s in sources),
@@ -112,30 +134,64 @@ def _forti_policy(context, group: Group, family: int, sources, destinations, ser
     )
 
 
-def render_fortigate(context: RenderContext) -> str:
-    """Render FortiOS 6.4+ CLI: addresses, groups, custom services and policies."""
-    notes = ("Paste into the CLI; interfaces are any, adjust srcintf/dstintf to yours",)
-    addresses = {4: {}, 6: {}}
-    for entry in context.entries:
-        name = context.address_name(entry.destination)
-        addresses[entry.family].setdefault(name, _forti_address(entry))
+def _forti_purge(context: RenderContext, used_policies: int, groups: dict) -> list[str]:
+    """Return the deletions of our policy ids and group slots this version leaves unused
+    (policies first: a group in use cannot be deleted). FortiOS answers "entry not found"
+    for a slot that was never used and goes on."""
+    ids = forti_policy_ids(context)
+    lines = ["config firewall policy"]
+    lines += [f"    delete {policy_id}" for policy_id in ids[used_policies:]]
+    lines.append("end")
+    for family, section in ((4, "firewall addrgrp"), (6, "firewall addrgrp6")):
+        unused = forti_group_slots(context, family)[len(groups[family]) :]
+        lines += [f"config {section}", *(f'    delete "{name}"' for name in unused), "end"]
+    return lines
+
+
+def _forti_objects(context: RenderContext):
+    """Return our groups per family, services and policies, on fixed ids and slots."""
     source_items = _forti_sources(context)
+    slots = {family: iter(forti_group_slots(context, family)) for family in (4, 6)}
+    policy_ids = iter(forti_policy_ids(context))
     groups = {4: [], 6: []}
-    services = []
-    policies = []
+    services, policies = [], []
     for group in context.groups:
         service = context.group_name(group, "svc")
         ports = " ".join(str(a) if a == b else f"{a}-{b}" for a, b in group.ports)
         services.append((service, [f"        set {group.protocol}-portrange {ports}"]))
         for family in (4, 6):
-            family_groups = _forti_groups(context, group, family)
+            family_groups = _forti_groups(context, group, family, slots)
             if family_groups:
                 groups[family].extend(family_groups)
                 sources = [name for name, _ in source_items[family]] or ["all"]
                 destinations = [name for name, _ in family_groups]
+                name = context.group_name(group, family)
                 policies.append(
-                    _forti_policy(context, group, family, sources, destinations, service)
+                    _forti_policy(next(policy_ids), name, family, sources, destinations, service)
                 )
+    return source_items, groups, services, policies
+
+
+def render_fortigate(context: RenderContext) -> str:
+    """Render FortiOS 6.4+ CLI on fixed names: address groups in our slots
+    ``<app>-g1…``, policies on our fixed ids. ``set member`` and each policy's settings
+    replace what an earlier version set there, and the slots and ids this version leaves
+    unused are deleted, so pasting moves any earlier version to exactly this one and can
+    be repeated; nothing outside our names and ids is touched."""
+    ids = forti_policy_ids(context)
+    notes = (
+        "Paste into the CLI; interfaces are any, adjust srcintf/dstintf to yours",
+        f"Our policies use the fixed ids {ids[0]}-{ids[-1]} and our address groups the",
+        f"names {context.app_tag}-g4-*/-g6-*: pasting replaces them, then deletes those",
+        'this version leaves unused ("entry not found" for one never used is harmless)',
+    )
+    addresses = {4: {}, 6: {}}
+    for entry in context.entries:
+        name = context.address_name(entry.destination)
+        addresses[entry.family].setdefault(name, _forti_address(entry))
+    source_items, groups, services, policies = _forti_objects(context)
+    if len(policies) > len(ids) or max(map(len, groups.values())) > FORTIGATE_GROUP_SLOTS:
+        raise ValueError("The rule set needs more FortiGate policies or groups than reserved.")
     lines = [
         *_forti_block("firewall address", source_items[4] + list(addresses[4].items())),
         *_forti_block("firewall address6", source_items[6] + list(addresses[6].items())),
@@ -143,5 +199,6 @@ def render_fortigate(context: RenderContext) -> str:
         *_forti_block("firewall addrgrp6", groups[6]),
         *_forti_block("firewall service custom", services),
         *_forti_block("firewall policy", policies),
+        *_forti_purge(context, len(policies), groups),
     ]
     return comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"

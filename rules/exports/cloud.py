@@ -53,48 +53,91 @@ def render_gce(context: RenderContext) -> str:
     return "#!/bin/bash\n" + comment_block(context.header_lines(notes)) + "\n".join(lines) + "\n"
 
 
-def render_aws(context: RenderContext) -> str:
-    """Render the ``IpPermissions`` list for ``aws ec2 authorize-security-group-egress
-    --ip-permissions file://...``: one permission per protocol and port range."""
-    permissions: dict[tuple, dict] = {}
-    seen: set[tuple] = set()
-    for entry in context.entries:
-        environment = ENVIRONMENT_TAGS.get(entry.environment, "env")
-        description = f"{context.app_tag} {environment} {entry.purpose} {entry.id}"
-        key, ranges = ("CidrIp", "IpRanges") if entry.family == 4 else ("CidrIpv6", "Ipv6Ranges")
-        for start, end in entry.ports:
-            permission = permissions.setdefault(
-                (entry.protocol, start, end),
-                {
-                    "IpProtocol": entry.protocol,
-                    "FromPort": start,
-                    "ToPort": end,
-                    "IpRanges": [],
-                    "Ipv6Ranges": [],
+# Security groups count a referenced prefix list as its MaxEntries rules, per family,
+# against a default quota of 60 inbound and 60 outbound rules per group (EC2 quotas:
+# "Inbound or outbound rules per security group").
+AWS_DEFAULT_RULE_QUOTA = 60
+
+
+def aws_prefix_lists(context: RenderContext) -> list[dict]:
+    """Return one CreateManagedPrefixList request per group and family, named by the
+    group (so the same ports always map to the same list)."""
+    lists = []
+    for group in context.groups:
+        for family in (4, 6):
+            entries = group.of_family(family)
+            if not entries:
+                continue
+            environment = ENVIRONMENT_TAGS.get(group.environment, "env")
+            lists.append({
+                "CreateManagedPrefixList": {
+                    "PrefixListName": context.group_name(group, f"v{family}"),
+                    "AddressFamily": "IPv4" if family == 4 else "IPv6",
+                    "MaxEntries": len(entries),
+                    "Entries": [
+                        {"Cidr": e.destination, "Description": f"{environment} {e.id}"}
+                        for e in entries
+                    ],
                 },
-            )
-            # A security group refuses the same CIDR twice in one permission.
-            if (entry.protocol, start, end, entry.destination) not in seen:
-                seen.add((entry.protocol, start, end, entry.destination))
-                permission[ranges].append({key: entry.destination, "Description": description})
-    ordered = [permissions[key] for key in sorted(permissions)]
-    return "[\n" + ",\n".join(_permission_json(p) for p in ordered) + "\n]\n"
+                "Protocol": group.protocol,
+                "PortRanges": [list(pair) for pair in group.ports],
+            })  # fmt: skip
+    return lists
 
 
-def _permission_json(permission: dict) -> str:
-    """Return one permission as JSON with one address range per line (json.dumps with
-    indent is several times slower on thousands of ranges)."""
+def aws_permissions(prefix_lists: list[dict]) -> list[dict]:
+    """Return the egress IpPermissions: one per prefix list, protocol and port range; the
+    PrefixListId is the list's name, to be replaced by its id (pl-...) when applied."""
+    permissions = []
+    for prefix_list in prefix_lists:
+        protocol, name = (
+            prefix_list["Protocol"],
+            prefix_list["CreateManagedPrefixList"]["PrefixListName"],
+        )
+        for start, end in prefix_list["PortRanges"]:
+            permissions.append({
+                "IpProtocol": protocol,
+                "FromPort": start,
+                "ToPort": end,
+                "PrefixListIds": [{
+                    "PrefixListId": name,
+                    "Description": name,
+                }],
+            })  # fmt: skip
+    return permissions
 
-    def ranges(key: str) -> str:
-        items = permission[key]
-        if not items:
-            return "[]"
-        return "[\n" + ",\n".join(f"      {json.dumps(item)}" for item in items) + "\n    ]"
 
-    return (
-        f'  {{\n    "IpProtocol": {json.dumps(permission["IpProtocol"])},\n'
-        f'    "FromPort": {permission["FromPort"]},\n'
-        f'    "ToPort": {permission["ToPort"]},\n'
-        f'    "IpRanges": {ranges("IpRanges")},\n'
-        f'    "Ipv6Ranges": {ranges("Ipv6Ranges")}\n  }}'
-    )
+def render_aws(context: RenderContext) -> str:
+    """Render the EC2 requests that hold our egress rules: managed prefix lists of our
+    destinations (one per group and family) and one security-group rule per prefix list
+    and port range, with how to apply them exactly and what they count against the quota."""
+    prefix_lists = aws_prefix_lists(context)
+    permissions = aws_permissions(prefix_lists)
+    counted = {
+        family: sum(
+            p["CreateManagedPrefixList"]["MaxEntries"] * len(p["PortRanges"])
+            for p in prefix_lists
+            if p["CreateManagedPrefixList"]["AddressFamily"] == f"IPv{family}"
+        )
+        for family in (4, 6)
+    }
+    apply = [
+        "For each PrefixLists item: if no managed prefix list of its PrefixListName exists,",
+        "CreateManagedPrefixList with its request; else ModifyManagedPrefixList with its",
+        "CurrentVersion,",
+        "MaxEntries, AddEntries (Cidrs it lacks) and RemoveEntries (Cidrs not listed here).",
+        "Then in the security group: AuthorizeSecurityGroupEgress each IpPermissions item",
+        "missing (PrefixListId = the id of the list named there), and RevokeSecurityGroupEgress",
+        f"rules referencing lists named {context.app_tag}-* that are not listed here.",
+        "Applying twice changes nothing. Rules counted against the security group quota: "
+        f"IPv4 {counted[4]}, IPv6 {counted[6]} (default quota {AWS_DEFAULT_RULE_QUOTA} per "
+        "family and direction; ask for an increase before applying if over it).",
+    ]
+    document = {
+        "Comment": [*context.header_lines(), *apply],
+        "RulesCounted": {"IPv4": counted[4], "IPv6": counted[6]},
+        "DefaultRuleQuota": AWS_DEFAULT_RULE_QUOTA,
+        "PrefixLists": prefix_lists,
+        "IpPermissions": permissions,
+    }
+    return json.dumps(document, indent=1) + "\n"

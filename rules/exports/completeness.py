@@ -15,7 +15,9 @@ from xml.etree import ElementTree as ET
 import yaml
 
 from rules.exceptions import ExportIncomplete
+from rules.exports.base import FAMILY_LABELS
 from rules.exports.readback import READERS
+from rules.exports.registry import format_get
 
 # Addresses in the files stand between these: spaces, quotes, brackets, "=", ",", "<", ">".
 _DELIMITERS = re.compile(r"[\s,\"'{}\[\]()=;<>]+")
@@ -107,8 +109,33 @@ def export_missing(*, document, rendered, format_name: str | None = None) -> lis
     each entry's every port range must also be allowed towards its destination.
     """
     problems = _token_missing(document=document, rendered=rendered)
+    if format_name:
+        problems += _sources_missing(document=document, rendered=rendered, name=format_name)
     if format_name and not problems:
         problems = _readback_missing(document=document, rendered=rendered, format_name=format_name)
+    return problems
+
+
+def _sources_missing(*, document, rendered, name: str) -> list[str]:
+    """Return the source networks a format that applies sources fails to name, and a
+    header that does not say, per family it carries, which sources its rules have."""
+    fmt = format_get(name)
+    if not fmt.applies_sources or all(e.id in {o.id for o in rendered.omitted} for e in
+                                      document.entries):  # fmt: skip
+        return []
+    tokens = _address_tokens(rendered.content)
+    problems = []
+    for family in fmt.families:
+        sources = document.sources_of_family(family)
+        label = FAMILY_LABELS[family]
+        for source in sources:
+            if not any(form in tokens for form in _forms(source)):
+                problems.append(f"{label} source network {source} is missing")
+        said = f"{label} source: {', '.join(sources)}" if sources else f"{label} rules have any"
+        # JSON and CSV carry sources as data, per row or field, without a header.
+        headed = name not in ("json", "csv")
+        if (sources or document.source_networks) and headed and said not in rendered.content:
+            problems.append(f"the header does not say which {label} sources apply")
     return problems
 
 

@@ -104,7 +104,39 @@ def delta_ip6tables(old, new) -> str:
     return _delta_xtables(old, new, "ip6tables", 6)
 
 
-DELTAS = {"nftables": delta_nftables, "iptables": delta_iptables, "ip6tables": delta_ip6tables}
+def _delta_replacing(format_name: str):
+    """Return a delta for a format whose file replaces exactly our objects: its commands
+    (SRX delete of our group then set, ASA clear of our list then add, FortiGate our ids
+    and slots set then the unused deleted, Windows our group removed then created, GCE
+    created then the others deleted, AWS prefix lists modified and rules revoked and
+    authorized) move any earlier version to the new one, so they are the delta."""
+
+    def delta(old, new) -> str:
+        fmt = format_get(format_name)
+        how = (
+            f"These {fmt.label} commands replace our objects of version {old.version} "
+            f"(or any other) with version {new.version}, removals before additions:"
+        )
+        content = fmt.render(new).content
+        if format_name == "aws":
+            return content  # JSON: the procedure is in its Comment.
+        prefix = "!" if format_name == "ciscoasa" else "#"
+        shebang = "#!/bin/bash\n" if content.startswith("#!") else ""
+        header = _header(old, new, how).replace("# ", f"{prefix} ")
+        return shebang + header + content.removeprefix(shebang)
+
+    return delta
+
+
+DELTAS = {
+    "nftables": delta_nftables,
+    "iptables": delta_iptables,
+    "ip6tables": delta_ip6tables,
+    **{
+        name: _delta_replacing(name)
+        for name in ("srx", "ciscoasa", "fortigate", "windows", "gce", "aws")
+    },
+}
 
 
 def delta_render(*, old, new, format_name: str) -> Delta:

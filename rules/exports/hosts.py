@@ -52,6 +52,10 @@ def render_k8s(context: RenderContext) -> str:
         f"Selects the pods labelled {label}=enabled: egress isolation then drops their",
         "traffic that no policy allows, so label only the pods that run the SDK",
         "Source networks do not apply to pod egress",
+        "DNS: this policy allows no DNS; if the pods resolve names, apply next to it a policy",
+        "selecting the same pods with: egress: [{to: [{namespaceSelector: {matchLabels:",
+        "{kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app:",
+        "kube-dns}}}], ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]}]",
     )
     lines = [
         "apiVersion: networking.k8s.io/v1",

@@ -22,14 +22,57 @@ def _members(parent, tag: str, names) -> None:
         _sub(container, "member", name)
 
 
-def _header(context: RenderContext) -> str:
-    xpath = "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']"
+VSYS_XPATH = "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']"
+# Fixed slots for our address groups and security rules (per family) and services, so an
+# update finds an earlier version's objects by name and deletes the ones it leaves unused.
+PANOS_SLOTS = 64
+
+
+def panos_slot_names(app_tag: str) -> dict[str, list[str]]:
+    """Return, per node, every slot name our rules, groups and services may take."""
+    slots = range(1, PANOS_SLOTS + 1)
+    return {
+        "rulebase/security/rules": [f"{app_tag}-r{f}-{n}" for f in (4, 6) for n in slots],
+        "address-group": [f"{app_tag}-g{f}-{n}" for f in (4, 6) for n in slots],
+        "service": [f"{app_tag}-s{n}" for n in slots],
+    }
+
+
+def _load_commands(used: dict[str, list[str]], app_tag: str) -> list[str]:
+    """Return the complete operational and configuration commands that load this file."""
+    lines = [
+        "load config partial mode merge from <this file> "
+        f"from-xpath {VSYS_XPATH}/address to-xpath {VSYS_XPATH}/address",
+    ]
+    for node in ("service", "address-group", "rulebase/security/rules"):
+        for name in used[node]:
+            xpath = f"{VSYS_XPATH}/{node}/entry[@name='{name}']"
+            lines.append(
+                f"load config partial mode replace from <this file> from-xpath {xpath} "
+                f"to-xpath {xpath}"
+            )
+    lines.append("configure, then delete the slots this version leaves unused:")
+    for node in ("rulebase/security/rules", "address-group", "service"):
+        words = node.replace("/", " ")
+        lines.extend(
+            f"delete {words} {name}"
+            for name in panos_slot_names(app_tag)[node]
+            if name not in used[node]
+        )
+    lines.append("commit")
+    return lines
+
+
+def _header(context: RenderContext, used: dict[str, list[str]]) -> str:
     notes = (
-        "Import it (Device > Setup > Operations > Import named configuration snapshot),",
-        "then for each of address, address-group, service and rulebase/security/rules run: load",
-        f"config partial mode merge from <this file> from-xpath {xpath}/<node> to-xpath",
-        f"{xpath}/<node>, then commit; zones {FROM_ZONE} to {TO_ZONE}",
-        f"Delete objects named {context.app_tag}-* that this file no longer lists",
+        "Import it (Device > Setup > Operations > Import named configuration snapshot), then",
+        "run these commands: the addresses are merged (named by their network), our service,",
+        "group and rule slots replaced one by one, and the unused slots deleted, so loading",
+        "moves any earlier version to exactly this one and can be repeated; objects of yours",
+        f"are not touched. Zones {FROM_ZONE} to {TO_ZONE}. Address objects of earlier versions",
+        "that no rule references any more stay until you delete them (the changes endpoint",
+        "lists them):",
+        *(f"  {line}" for line in _load_commands(used, context.app_tag)),
     )
     # An XML comment must not contain two hyphens in a row.
     text = "\n".join(line.replace("--", "- -") for line in context.header_lines(notes))
@@ -62,8 +105,10 @@ def render_paloalto(context: RenderContext) -> str:
 
     defined: set[str] = set()
     source_names = _source_addresses(context, addresses)
+    slots = panos_slot_names(context.app_tag)
+    used: dict[str, list[str]] = {key: [] for key in slots}
     for group in context.groups:
-        service_name = context.group_name(group, "svc")
+        service_name = _take(slots, used, "service")
         protocol = _sub(_sub(services, "entry", name=service_name), "protocol")
         ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in group.ports)
         _sub(_sub(protocol, group.protocol), "port", ports)
@@ -71,7 +116,7 @@ def render_paloalto(context: RenderContext) -> str:
             entries = group.of_family(family)
             if not entries:
                 continue
-            group_name = context.group_name(group, f"dst{family}")
+            group_name = _take(slots, used, "address-group", family)
             members = []
             for entry in entries:
                 name = context.address_name(entry.destination)
@@ -80,7 +125,7 @@ def render_paloalto(context: RenderContext) -> str:
                     defined.add(name)
                     _sub(_sub(addresses, "entry", name=name), "ip-netmask", entry.destination)
             _members(_sub(groups, "entry", name=group_name), "static", members)
-            rule = _sub(rules, "entry", name=context.group_name(group, f"v{family}"))
+            rule = _sub(rules, "entry", name=_take(slots, used, "rulebase/security/rules", family))
             _members(rule, "from", [FROM_ZONE])
             _members(rule, "to", [TO_ZONE])
             _members(rule, "source", source_names[family] or ["any"])
@@ -91,4 +136,14 @@ def render_paloalto(context: RenderContext) -> str:
 
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _header(context) + body + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _header(context, used) + body + "\n"
+
+
+def _take(slots: dict, used: dict, node: str, family: int | None = None) -> str:
+    """Return the next free slot name of ``node`` (of ``family``), noting it as used."""
+    marker = "" if family is None else f"{family}-"
+    for name in slots[node]:
+        if name not in used[node] and name.rsplit("-", 2)[-2].endswith(marker.rstrip("-")):
+            used[node].append(name)
+            return name
+    raise ValueError(f"The rule set needs more PAN-OS {node} slots than reserved.")

@@ -194,8 +194,6 @@ def _forti_sections(content: str) -> dict[str, dict[str, list[list[str]]]]:
             section = " ".join(words[1:])
         elif words[:1] == ["edit"]:
             name = words[1].strip('"')
-            if name == "0":
-                name = f"policy-{len(sections[section])}"
             sections[section][name] = []
         elif words[:1] == ["set"] and section and name:
             sections[section][name].append([w.strip('"') for w in words[1:]])
@@ -271,10 +269,19 @@ def read_gce(content: str) -> Allowed:
 
 
 def read_aws(content: str) -> Allowed:
+    document = json.loads(content)
+    lists = {
+        item["CreateManagedPrefixList"]["PrefixListName"]: [
+            _cidr(e["Cidr"]) for e in item["CreateManagedPrefixList"]["Entries"]
+        ]
+        for item in document["PrefixLists"]
+    }
     allowed = set()
-    for permission in json.loads(content):
-        destinations = [_cidr(r["CidrIp"]) for r in permission["IpRanges"]]
-        destinations += [_cidr(r["CidrIpv6"]) for r in permission["Ipv6Ranges"]]
+    for permission in document["IpPermissions"]:
+        destinations = [_cidr(r["CidrIp"]) for r in permission.get("IpRanges", [])]
+        destinations += [_cidr(r["CidrIpv6"]) for r in permission.get("Ipv6Ranges", [])]
+        for reference in permission.get("PrefixListIds", []):
+            destinations += lists[reference["PrefixListId"]]
         pair = [(permission["FromPort"], permission["ToPort"])]
         allowed |= _product(permission["IpProtocol"], destinations, pair)
     return allowed

@@ -31,11 +31,12 @@ _FORMATS = (
     Format("windows", "Windows Defender Firewall", "ps1", "text/plain", BOTH,
            hosts.render_windows, "PowerShell New-NetFirewallRule outbound allow rules."),
     Format("k8s", "Kubernetes NetworkPolicy", "yaml", "application/yaml", BOTH,
-           hosts.render_k8s, "Egress NetworkPolicy with ipBlock peers."),
+           hosts.render_k8s, "Egress NetworkPolicy with ipBlock peers.", applies_sources=False),
     Format("gce", "Google Cloud firewall", "sh", "text/x-shellscript", BOTH, cloud.render_gce,
-           "gcloud compute firewall-rules create commands (egress)."),
+           "gcloud compute firewall-rules create commands (egress).", applies_sources=False),
     Format("aws", "AWS security group", "json", "application/json", BOTH, cloud.render_aws,
-           "Egress IpPermissions for aws ec2 authorize-security-group-egress."),
+           "Managed prefix lists and the egress rules that reference them.",
+           applies_sources=False),
 )  # fmt: skip
 
 FORMATS: dict[str, Format] = {fmt.name: fmt for fmt in _FORMATS}

@@ -149,3 +149,30 @@ def test_sdk_version_follows_the_rule_set(client, app, first):
     body = client.get("/api/v1/sdk/proxy-config", {"app_id": app.app_id}).json()
 
     assert body["version"] == first.version
+
+
+@pytest.mark.parametrize("name", ["nftables", "iptables", "srx", "ciscoasa", "fortigate"])
+def test_changes_give_the_commands_from_a_version_to_the_latest(client, app, first, headers, name):
+    live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
+    second = app_rule_set_publish(app=app)
+
+    query = {"since": first.version, "format": name}
+    body = client.get(url(app, "changes/"), query, **headers).json()
+
+    commands = body["commands"]
+    assert commands["format"] == name and commands["incremental"] is True
+    assert f"from version {first.version} to {second.version}" in commands["content"]
+    assert "203.0.113.5" in commands["content"]
+
+
+def test_changes_say_when_a_format_has_no_incremental_commands(client, app, first, headers):
+    live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
+    app_rule_set_publish(app=app)
+
+    query = {"since": first.version, "format": "paloalto"}
+    body = client.get(url(app, "changes/"), query, **headers).json()
+
+    assert body["commands"]["incremental"] is False
+    assert "no incremental commands" in body["commands"]["content"]
+    bad = client.get(url(app, "changes/"), {"since": first.version, "format": "x"}, **headers)
+    assert bad.status_code == 400 and "format" in bad.json()["fields"]

@@ -120,19 +120,28 @@ def test_k8s_is_a_valid_egress_network_policy():
     assert {"protocol": "UDP", "port": 3478, "endPort": 3500} in ranges
 
 
-def test_aws_is_a_list_of_ip_permissions():
+def test_aws_is_prefix_lists_referenced_by_one_rule_per_port_range():
     document = mixed_document()
-    permissions = json.loads(FORMATS["aws"].render(document).content)
-    cidrs = {r["CidrIp"] for p in permissions for r in p["IpRanges"]} | {
-        r["CidrIpv6"] for p in permissions for r in p["Ipv6Ranges"]
-    }
+    aws = json.loads(FORMATS["aws"].render(document).content)
+    requests = [item["CreateManagedPrefixList"] for item in aws["PrefixLists"]]
+    cidrs = {e["Cidr"] for request in requests for e in request["Entries"]}
     assert cidrs == {e.destination for e in document.entries}
+    permissions = aws["IpPermissions"]
     assert {(p["IpProtocol"], p["FromPort"], p["ToPort"]) for p in permissions} >= {
         ("tcp", 443, 443), ("tcp", 3433, 3460), ("udp", 3478, 3500)
     }  # fmt: skip
-    for permission in permissions:
-        listed = [r["CidrIp"] for r in permission["IpRanges"]]
-        assert len(listed) == len(set(listed))
+    for request in requests:
+        listed = [e["Cidr"] for e in request["Entries"]]
+        assert len(listed) == len(set(listed)) == request["MaxEntries"]
+        assert {":" in cidr for cidr in listed} == {request["AddressFamily"] == "IPv6"}
+    # Each referenced list counts as MaxEntries rules; the file says how many in total.
+    counted = sum(
+        r["MaxEntries"] for r in requests for p in permissions
+        if p["PrefixListIds"][0]["PrefixListId"] == r["PrefixListName"]
+    )  # fmt: skip
+    assert counted == aws["RulesCounted"]["IPv4"] + aws["RulesCounted"]["IPv6"]
+    assert any(f"IPv4 {aws['RulesCounted']['IPv4']}," in line for line in aws["Comment"])
+    assert aws["DefaultRuleQuota"] == 60
 
 
 def test_paloalto_is_well_formed_xml_with_a_rule_per_group_and_family():
