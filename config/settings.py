@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL in a path, parameter or header is refused with 400 before it can reach a query.
+    "config.middleware.RejectNulMiddleware",
     # Web processes serve their own static files (portal CSS, API docs): nothing else to run.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,7 +236,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_AUTHENTICATION_CLASSES": [
             "accounts.authentication.ApiKeyAuthentication",
             "rest_framework.authentication.SessionAuthentication",
-            "rest_framework.authentication.BasicAuthentication",
+            "accounts.authentication.StaffBasicAuthentication",
         ],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,3 +1,3 @@
-from provisioning.admin import allocations, pools, reference, requests
+from provisioning.admin import allocations, pools, reference, requests, task_results
 
-__all__ = ["allocations", "pools", "reference", "requests"]
+__all__ = ["allocations", "pools", "reference", "requests", "task_results"]
