@@ -1,11 +1,33 @@
 from django.contrib import admin, messages
 
 from accounts.models import ApiKey, App, Customer, Membership
+from accounts.permissions import actor_may_change_status
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.apps import app_create, app_source_networks_set
+from accounts.services.status import app_status_set, customer_status_set
 from provisioning.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
+
+
+class StatusByOpsMixin:
+    """Show ``status`` read-only to staff who may not change it; save it through the service."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not actor_may_change_status(actor=request.user, model=self.model):
+            fields = (*fields, "status")
+        return fields
+
+    def status_save(self, request, obj, form) -> None:
+        """Apply a changed status through the service, which checks and records it."""
+        if "status" not in form.changed_data:
+            return
+        status_set = customer_status_set if self.model is Customer else app_status_set
+        new_status = obj.status
+        obj.status = form.initial["status"]
+        kwarg = "customer" if self.model is Customer else "app"
+        status_set(**{kwarg: obj, "status": new_status, "actor": request.user})
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,7 +50,7 @@ class AppInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "contact_email", "sales_owner", "status_badge", "created_at")
     list_filter = ("status", "sales_owner")
     search_fields = ("name", "slug", "contact_email", "apps__app_id")
@@ -39,6 +61,11 @@ class CustomerAdmin(admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.status_save(request, obj, form)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Membership)
@@ -51,7 +78,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(App)
-class AppAdmin(admin.ModelAdmin):
+class AppAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_display = ("app_id", "name", "customer", "status_badge", "certificate_enabled")
     list_filter = ("status", "certificate_enabled", "customer")
     search_fields = ("app_id", "name", "customer__name", "customer__slug")
@@ -64,10 +91,12 @@ class AppAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The App ID is the customer's identity in every SDK: fixed once created.
-        return (*AUDIT_FIELDS, "app_id") if obj else AUDIT_FIELDS
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "app_id") if obj else fields
 
     def save_model(self, request, obj, form, change):
         if change:
+            self.status_save(request, obj, form)
             super().save_model(request, obj, form, change)
             if "source_networks" in form.changed_data:
                 # The rule source changed: firewall files need a new version.

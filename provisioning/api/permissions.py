@@ -21,6 +21,17 @@ class IsStaff(permissions.BasePermission):
         return bool(user and user.is_authenticated and user.is_staff and not is_api_key(request))
 
 
+class IsStaffWithPermission(IsStaff):
+    """Staff holding the view's ``staff_permission``, as the admin asks of the same pages."""
+
+    message = "Your role does not give access to this endpoint."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm(
+            view.staff_permission
+        )
+
+
 class HasScope(permissions.BasePermission):
     """API keys need the view's ``required_scope``; members' sessions have the read and
     rules scopes, and the requests scope only as a customer admin (checked per app)."""

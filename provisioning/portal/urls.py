@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import MemberPasswordResetView
 from provisioning.portal import views
 
 urlpatterns = [
@@ -11,6 +12,11 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        MemberPasswordResetView.as_view(),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("apps/<str:app_id>/", views.app_detail, name="portal_app_detail"),

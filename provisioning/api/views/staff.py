@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from provisioning.api.docs import error_responses
 from provisioning.api.filters import PoolFilter
-from provisioning.api.permissions import IsStaff
+from provisioning.api.permissions import IsStaff, IsStaffWithPermission
 from provisioning.api.serializers.staff import (
     PoolSerializer,
     RequestActionSerializer,
@@ -41,7 +41,9 @@ def _pools():
 
 @extend_schema(tags=["staff"])
 class PoolListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
+    # Pools are ops' business; sales don't see them in the admin either.
+    permission_classes = [IsStaffWithPermission]
+    staff_permission = "provisioning.view_proxypool"
     serializer_class = PoolSerializer
     filterset_class = PoolFilter
 
@@ -61,7 +63,9 @@ class PoolListView(generics.ListAPIView):
 
 @extend_schema(tags=["staff"])
 class PoolDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsStaff]
+    # Pools are ops' business; sales don't see them in the admin either.
+    permission_classes = [IsStaffWithPermission]
+    staff_permission = "provisioning.view_proxypool"
     serializer_class = PoolSerializer
 
     def get_queryset(self):
