@@ -1,9 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from accounts.choices import MembershipRole
 from accounts.models import ApiKey, App, Customer, Membership
 from accounts.permissions import actor_may_change_status
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.apps import app_create, app_source_networks_set
+from accounts.services.invitations import member_invite
 from accounts.services.status import app_status_set, customer_status_set
 from provisioning.badges import status_badge
 
@@ -49,6 +56,20 @@ class AppInline(admin.TabularInline):
         return False
 
 
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.ADMIN)
+
+
+def _accept_url_builder(request):
+    def accept_url_for(token):
+        if token is None:
+            return request.build_absolute_uri(reverse("login"))
+        return request.build_absolute_uri(reverse("portal_invitation_accept", args=[token]))
+
+    return accept_url_for
+
+
 @admin.register(Customer)
 class CustomerAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "contact_email", "sales_owner", "status_badge", "created_at")
@@ -66,6 +87,43 @@ class CustomerAdmin(StatusByOpsMixin, admin.ModelAdmin):
         if change:
             self.status_save(request, obj, form)
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        invite = self.admin_site.admin_view(self.invite_view)
+        return [
+            path("<int:object_id>/invite/", invite, name="accounts_customer_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        """Invite a portal user of this customer by e-mail (sales and ops onboarding)."""
+        customer = get_object_or_404(Customer, pk=object_id)
+        if not request.user.has_perm("accounts.add_membership"):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                member_invite(
+                    customer=customer,
+                    actor=request.user,
+                    accept_url_for=_accept_url_builder(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                email = form.cleaned_data["email"]
+                self.message_user(request, f"Invitation sent to {email}.", messages.SUCCESS)
+                return redirect("admin:accounts_customer_change", customer.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": customer,
+            "form": form,
+            "title": f"Invite a portal user of {customer}",
+        }
+        return TemplateResponse(request, "admin/accounts/customer/invite.html", context)
 
 
 @admin.register(Membership)

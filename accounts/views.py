@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 
 from accounts.forms import MemberPasswordResetForm, StaffPasswordResetForm
@@ -54,3 +55,12 @@ class StaffPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "login_url": reverse_lazy("admin:login")}
+
+
+class ConfirmLogoutView(auth_views.LogoutView):
+    """Sign out on POST; a GET (a typed or bookmarked URL) asks to confirm with a button."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return TemplateResponse(request, "registration/logout_confirm.html", {})

@@ -295,6 +295,8 @@ SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)
 # Signed-out visitors of portal pages go to the portal's sign-in; the admin keeps its own.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal_dashboard"
+# Portal invitation links (set a password once) expire after this many seconds.
+INVITATION_TTL_SECONDS = env_int("INVITATION_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 # Password reset links expire after this many seconds (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
 

@@ -71,18 +71,13 @@ def test_every_url_refuses_nul_in_its_parameters(world):
             path = "/" + re.sub(r"[\^$\\]", "", PARAMETER.sub("a%00b", route))
             paths.add(path.replace("?", ""))
     assert "/api/v1/apps/a%00b/" in paths and "/apps/a%00b/" in paths
-    clients = {
-        "member": _client(world["member"]),
-        "ops": _client(world["ops"]),
-        "key": _client(),
-    }
+    # The refusal comes before authentication, so one caller of each kind is enough.
+    client = _client(world["ops"])
     for path in sorted(paths):
-        for name, client in clients.items():
-            extra = world["key"] if name == "key" else {}
-            for method in (client.get, client.post):
-                response = method(path, **extra)
-                assert response.status_code == 400, (path, name, response.status_code)
-                _assert_client_error(response, path.replace("%00", "\x00"))
+        for method, extra in ((client.get, {}), (client.post, world["key"])):
+            response = method(path, **extra)
+            assert response.status_code == 400, (path, response.status_code)
+            _assert_client_error(response, path.replace("%00", "\x00"))
 
 
 @pytest.mark.parametrize(
