@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -48,7 +49,9 @@ def invitation_user(*, token: str):
 
 def _user_for_email(email: str):
     users = get_user_model().objects
-    user = users.filter(email__iexact=email).order_by("pk").first()
+    # New portal users sign in with their e-mail address as the username.
+    same = Q(email__iexact=email) | Q(username__iexact=email)
+    user = users.filter(same).order_by("pk").first()
     if user is None:
         user = users.create_user(username=email, email=email)
         user.set_unusable_password()

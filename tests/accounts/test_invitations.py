@@ -200,3 +200,21 @@ def test_the_last_admin_stays(portal_admin):
 
     assert self_removal.status_code == 302
     assert Membership.objects.filter(pk=other_admin.pk).exists()
+
+
+def test_inviting_someone_who_has_an_account_gives_access_without_a_new_user(
+    portal_admin, django_capture_on_commit_callbacks
+):
+    existing = MembershipFactory(role=MembershipRole.VIEWER).user
+    client = Client()
+    client.force_login(portal_admin.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("portal_team"),
+            {"customer": portal_admin.customer.slug, "email": existing.email, "role": "viewer"},
+        )
+
+    assert Membership.objects.filter(user=existing, customer=portal_admin.customer).exists()
+    assert "/accounts/login/" in mail.outbox[-1].body
+    assert "/invitations/" not in mail.outbox[-1].body
