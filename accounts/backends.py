@@ -5,6 +5,7 @@ Django asks the backend again on every request of a session, so a suspension end
 portal, the API by session and HTTP Basic at once, not at the next sign-in.
 """
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.choices import CustomerStatus
@@ -23,3 +24,13 @@ class MemberBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not user_is_suspended(user)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout for sign-ins over the web; calls without a request (shell,
+    management commands) come from someone already on the server and are not counted."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
