@@ -1,10 +1,39 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from accounts.choices import MembershipRole
 from accounts.models import ApiKey, App, Customer, Membership
+from accounts.permissions import actor_may_change_status
 from accounts.services.api_keys import api_key_create, api_key_revoke
+from accounts.services.invitations import member_invite
+from accounts.services.status import app_status_set, customer_status_set
 from core.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
+
+
+class StatusByOpsMixin:
+    """Show ``status`` read-only to staff who may not change it; save it through the service."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not actor_may_change_status(actor=request.user, model=self.model):
+            fields = (*fields, "status")
+        return fields
+
+    def status_save(self, request, obj, form) -> None:
+        """Apply a changed status through the service, which checks and records it."""
+        if "status" not in form.changed_data:
+            return
+        status_set = customer_status_set if self.model is Customer else app_status_set
+        new_status = obj.status
+        obj.status = form.initial["status"]
+        kwarg = "customer" if self.model is Customer else "app"
+        status_set(**{kwarg: obj, "status": new_status, "actor": request.user})
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,8 +55,22 @@ class AppInline(admin.TabularInline):
         return False
 
 
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.ADMIN)
+
+
+def _accept_url_builder(request):
+    def accept_url_for(token):
+        if token is None:
+            return request.build_absolute_uri(reverse("login"))
+        return request.build_absolute_uri(reverse("portal_invitation_accept", args=[token]))
+
+    return accept_url_for
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "contact_email", "sales_owner", "status_badge", "created_at")
     list_filter = ("status", "sales_owner")
     search_fields = ("name", "slug", "contact_email", "apps__app_id")
@@ -38,6 +81,48 @@ class CustomerAdmin(admin.ModelAdmin):
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.status_save(request, obj, form)
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        invite = self.admin_site.admin_view(self.invite_view)
+        return [
+            path("<int:object_id>/invite/", invite, name="accounts_customer_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        """Invite a portal user of this customer by e-mail (sales and ops onboarding)."""
+        customer = get_object_or_404(Customer, pk=object_id)
+        if not request.user.has_perm("accounts.add_membership"):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                member_invite(
+                    customer=customer,
+                    actor=request.user,
+                    accept_url_for=_accept_url_builder(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                email = form.cleaned_data["email"]
+                self.message_user(request, f"Invitation sent to {email}.", messages.SUCCESS)
+                return redirect("admin:accounts_customer_change", customer.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": customer,
+            "form": form,
+            "title": f"Invite a portal user of {customer}",
+        }
+        return TemplateResponse(request, "admin/accounts/customer/invite.html", context)
 
 
 @admin.register(Membership)

@@ -59,3 +59,21 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return API_KEY_KEYWORD
+
+
+class StaffBasicAuthentication(authentication.BasicAuthentication):
+    """HTTP Basic auth for staff scripts only; customers use API keys or the portal.
+
+    Failed attempts count towards the same per-account and per-address lockout as the
+    sign-in pages (django-axes), as ``authenticate()`` is given the request.
+    """
+
+    def authenticate_credentials(self, userid, password, request=None):
+        if "\x00" in userid or "\x00" in password:
+            raise exceptions.AuthenticationFailed("Invalid username/password.")
+        user, auth = super().authenticate_credentials(userid, password, request)
+        if not user.is_staff:
+            raise exceptions.AuthenticationFailed(
+                "Basic authentication is for staff; use an API key.", code="basic_auth_staff_only"
+            )
+        return user, auth

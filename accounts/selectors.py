@@ -7,15 +7,19 @@ never "forbidden", so that nobody learns which App IDs or keys exist elsewhere.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.choices import MembershipRole
+from accounts.choices import CustomerStatus, MembershipRole
 from accounts.models import ApiKey, App, Customer
 
 
 def user_customers(*, user) -> QuerySet[Customer]:
-    """Return the customers ``user`` is a member of."""
+    """Return the active customers ``user`` is a member of; suspended ones are out of reach."""
     if not user.is_authenticated:
         return Customer.objects.none()
-    return Customer.objects.filter(memberships__user=user).distinct().order_by("name")
+    return (
+        Customer.objects.filter(memberships__user=user, status=CustomerStatus.ACTIVE)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def user_admin_customers(*, user) -> QuerySet[Customer]:
@@ -23,7 +27,8 @@ def user_admin_customers(*, user) -> QuerySet[Customer]:
     if not user.is_authenticated:
         return Customer.objects.none()
     return (
-        Customer.objects.filter(memberships__user=user, memberships__role=MembershipRole.ADMIN)
+        user_customers(user=user)
+        .filter(memberships__user=user, memberships__role=MembershipRole.ADMIN)
         .distinct()
         .order_by("name")
     )

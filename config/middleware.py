@@ -1,10 +1,58 @@
-"""Middleware of the whole site."""
+"""Middleware of the whole site: requests no view could answer sensibly are turned away
+before any view runs, and a database outage is a 503, not a 500."""
 
 import logging
 
+from django.http import JsonResponse
+from django.views.defaults import bad_request
+
+from core.errors import error_body
 from provisioning.api.unavailable import database_unavailable, unavailable_response
 
 logger = logging.getLogger(__name__)
+
+NUL = "\x00"
+NUL_MESSAGE = "The request contains a NUL character, which no path, parameter or header accepts."
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(values) -> bool:
+    return any(NUL in value for value in values)
+
+
+def request_has_nul(request) -> bool:
+    """Return whether the path, a query parameter, a header or a form field holds NUL.
+
+    PostgreSQL text cannot hold NUL, so such a value would fail deep in a query instead
+    of being refused as the bad input it is.
+    """
+    if NUL in request.path_info or NUL in request.META.get("QUERY_STRING", ""):
+        return True
+    if _has_nul(request.GET.keys()) or _has_nul(v for _, vs in request.GET.lists() for v in vs):
+        return True
+    headers = (value for key, value in request.META.items() if key.startswith("HTTP_"))
+    if _has_nul(str(value) for value in headers):
+        return True
+    # API bodies are parsed by the API's serializers, which refuse NUL field by field.
+    is_form = request.method == "POST" and request.content_type in FORM_TYPES
+    if is_form and not request.path_info.startswith("/api/"):
+        fields = [*request.POST.keys(), *(v for _, vs in request.POST.lists() for v in vs)]
+        return _has_nul(fields)
+    return False
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request holding NUL: the JSON error shape under /api/, a page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request_has_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(error_body("bad_request", NUL_MESSAGE), status=400)
+            return bad_request(request, ValueError(NUL_MESSAGE))
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

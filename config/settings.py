@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL in a path, parameter or header is refused with 400 before it can reach a query.
+    "config.middleware.RejectNulMiddleware",
     # Web processes serve their own static files (portal CSS, API docs): nothing else to run.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -264,7 +266,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_AUTHENTICATION_CLASSES": [
             "accounts.authentication.ApiKeyAuthentication",
             "rest_framework.authentication.SessionAuthentication",
-            "rest_framework.authentication.BasicAuthentication",
+            "accounts.authentication.StaffBasicAuthentication",
         ],
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -328,8 +330,35 @@ SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)
 # Signed-out visitors of portal pages go to the portal's sign-in; the admin keeps its own.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal_dashboard"
+# Portal invitation links (set a password once) expire after this many seconds.
+INVITATION_TTL_SECONDS = env_int("INVITATION_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 # Password reset links expire after this many seconds (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
+
+# --- Sign-in: roles, lockout and password reset -----------------------------------------
+# Members of suspended customers can't sign in or keep a session (accounts/backends.py).
+# django-axes counts failed sign-ins (portal, admin, staff HTTP Basic) per account and per
+# client address and locks either out for a while after too many.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "accounts.backends.MemberBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Trust X-Forwarded-For only as far as the API's throttles do.
+AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if REST_FRAMEWORK["NUM_PROXIES"] else ["REMOTE_ADDR"]
+)
+# Password reset e-mails per hour, per address asked for and per client address.
+PASSWORD_RESET_RATE_PER_ACCOUNT = env_int("PASSWORD_RESET_RATE_PER_ACCOUNT", 3, minimum=1)
+PASSWORD_RESET_RATE_PER_IP = env_int("PASSWORD_RESET_RATE_PER_IP", 10, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -337,4 +366,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes notes every successful sign-in at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")}},
 }

@@ -13,6 +13,7 @@ def healthz(request):
 
 
 urlpatterns = [
+    path("admin/password_reset/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -46,3 +46,15 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Customer API key: `Authorization: Api-Key <key>`.",
         }
+
+
+class StaffBasicAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.StaffBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Staff accounts only (scripts); customers use an API key.",
+        }

@@ -44,6 +44,7 @@ class App(TimestampedModel):
 
     class Meta:
         ordering = ["customer", "name"]
+        permissions = [("change_app_status", "Can disable and enable apps")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(app_id__regex=APP_ID_PATTERN), name="app_id_format"

@@ -31,6 +31,7 @@ class Customer(TimestampedModel):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("change_customer_status", "Can suspend and resume customers")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=CustomerStatus.values),

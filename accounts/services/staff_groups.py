@@ -3,6 +3,8 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from accounts.permissions import OPS_ONLY_CODENAMES
+
 # Sales record customers, their apps and proxy requests, and answer questions about the
 # firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
@@ -28,10 +30,16 @@ OPS_MODELS = {
     ],
     "rules": SALES_MODELS["rules"],
     "django_celery_results": ["taskresult"],
+    # Sign-in lockouts: ops see who is locked out and lift a lockout by deleting it.
+    "axes": ["accessattempt"],
 }
 STAFF_GROUPS = {"sales": SALES_MODELS, "ops": OPS_MODELS}
-# Handing out and taking back addresses is ops' work even on the models sales manage.
-WITHHELD = {"sales": {"allocate_provisioningrequest"}}
+# Handing out and taking back addresses, suspending customers and disabling apps are ops'
+# work even on the models sales manage.
+WITHHELD = {"sales": {"allocate_provisioningrequest", *OPS_ONLY_CODENAMES}}
+# Both look up portal users (the membership user picker) but change them only through
+# invitations, never by hand.
+VIEW_ONLY = {"auth": ["user"]}
 
 
 def _permissions_for(models_by_app: dict[str, list[str]]):
@@ -51,7 +59,7 @@ def staff_groups_sync() -> dict[str, int]:
         group, _ = Group.objects.get_or_create(name=group_name)
         permissions = list(
             _permissions_for(models_by_app).exclude(codename__in=WITHHELD.get(group_name, ()))
-        )
+        ) + list(_permissions_for(VIEW_ONLY).filter(codename__startswith="view_"))
         group.permissions.set(permissions)
         counts[group_name] = len(permissions)
     return counts

@@ -1,3 +1,3 @@
-from provisioning.admin import allocations, apps, pools, reference, requests
+from provisioning.admin import allocations, apps, pools, reference, requests, task_results
 
-__all__ = ["allocations", "apps", "pools", "reference", "requests"]
+__all__ = ["allocations", "apps", "pools", "reference", "requests", "task_results"]

@@ -3,7 +3,7 @@ publishes the app's firewall rules."""
 
 from django.contrib import admin, messages
 
-from accounts.admin import AUDIT_FIELDS
+from accounts.admin import AUDIT_FIELDS, StatusByOpsMixin
 from accounts.models import App
 from accounts.services.apps import app_create
 from core.badges import status_badge
@@ -11,7 +11,7 @@ from provisioning.services.apps import app_source_networks_set
 
 
 @admin.register(App)
-class AppAdmin(admin.ModelAdmin):
+class AppAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_display = ("app_id", "name", "customer", "status_badge", "certificate_enabled")
     list_filter = ("status", "certificate_enabled", "customer")
     search_fields = ("app_id", "name", "customer__name", "customer__slug")
@@ -24,11 +24,12 @@ class AppAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The App ID is the customer's identity in every SDK: fixed once created.
-        flagged = ("source_networks_flagged",)
-        return (*AUDIT_FIELDS, *flagged, "app_id") if obj else (*AUDIT_FIELDS, *flagged)
+        fields = (*super().get_readonly_fields(request, obj), "source_networks_flagged")
+        return (*fields, "app_id") if obj else fields
 
     def save_model(self, request, obj, form, change):
         if change:
+            self.status_save(request, obj, form)
             super().save_model(request, obj, form, change)
             if "source_networks" in form.changed_data:
                 # The rule source changed: firewall files need a new version.

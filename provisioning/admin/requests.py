@@ -9,9 +9,14 @@ from django.views.decorators.http import require_POST
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
+from provisioning.admin.task_panel import (
+    task_panel_context,
+    task_panel_status,
+    task_remember,
+)
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
-from provisioning.selectors.portal import request_timeline, task_status
+from provisioning.selectors.portal import request_timeline
 from provisioning.services.actions import request_action_enqueue, request_actions_offered
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS
 from provisioning.services.requests import request_scope_check, request_submit
@@ -135,6 +140,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(change_url)
+        task_remember(request=request, task_id=task_id)
         label = RequestAction(action).label
         self.message_user(request, f"“{label}” queued as task {task_id}.")
         return HttpResponseRedirect(f"{change_url}?{urlencode({'task': task_id})}")
@@ -142,12 +148,11 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     def task_view(self, request, object_id, task_id):
         """Return a queued action's state and result as JSON, for the progress panel."""
         get_object_or_404(ProvisioningRequest, pk=object_id)
-        return JsonResponse(task_status(task_id=task_id))
+        return JsonResponse(task_panel_status(request=request, task_id=task_id))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         provisioning_request = self.get_object(request, object_id)
         if provisioning_request is not None:
-            task_id = request.GET.get("task", "")
             extra_context = {
                 **(extra_context or {}),
                 "request_actions": [
@@ -165,13 +170,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                     )
                 ],
                 "timeline": request_timeline(request=provisioning_request),
-                "task": task_status(task_id=task_id) if task_id else None,
-                "task_url": reverse(
-                    "admin:provisioning_provisioningrequest_task",
-                    args=[provisioning_request.pk, task_id],
-                )
-                if task_id
-                else "",
+                **task_panel_context(request=request, object_id=provisioning_request.pk),
                 "status_badge_html": status_badge(
                     provisioning_request.status, provisioning_request.get_status_display()
                 ),

@@ -17,6 +17,17 @@ class IsStaff(permissions.BasePermission):
         return bool(user and user.is_authenticated and user.is_staff and not is_api_key(request))
 
 
+class IsStaffWithPermission(IsStaff):
+    """Staff holding the view's ``staff_permission``, as the admin asks of the same pages."""
+
+    message = "Your role does not give access to this endpoint."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.has_perm(
+            view.staff_permission
+        )
+
+
 def session_may_submit(*, request, customer_id: int) -> bool:
     """Return whether a session caller may submit requests for the customer."""
     if is_api_key(request):

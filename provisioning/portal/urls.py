@@ -3,7 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from provisioning.portal import views
+from accounts.views import ConfirmLogoutView, MemberPasswordResetView
+from provisioning.portal import team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -12,6 +13,12 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path(
+        "accounts/password_reset/",
+        MemberPasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path("accounts/logout/", ConfirmLogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("apps/<str:app_id>/", views.app_detail, name="portal_app_detail"),
     path(
@@ -21,6 +28,13 @@ urlpatterns = [
     ),
     path("requests/new/", views.request_create, name="portal_request_create"),
     path("requests/<int:pk>/", views.request_detail, name="portal_request_detail"),
+    path("team/", team.team, name="portal_team"),
+    path("team/<int:pk>/remove/", team.member_remove_view, name="portal_member_remove"),
+    path(
+        "invitations/<str:token>/",
+        team.invitation_accept_view,
+        name="portal_invitation_accept",
+    ),
     path("api-keys/", views.api_keys, name="portal_api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="portal_api_key_revoke"),
 ]

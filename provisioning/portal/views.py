@@ -19,6 +19,7 @@ from accounts.selectors import (
 )
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from provisioning.portal.forms import ApiKeyForm, RequestForm
+from provisioning.portal.new_key import new_key_pop, new_key_remember
 from provisioning.portal.services import portal_request_submit
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
@@ -149,7 +150,6 @@ def api_keys(request):
     """List API keys; create one and show its secret this once."""
     customers = user_admin_customers(user=request.user)
     form = ApiKeyForm(request.POST if request.method == "POST" else None, customers=customers)
-    new_key = None
     if request.method == "POST":
         if not customers:
             raise Http404("No customer to create keys for.")
@@ -160,8 +160,10 @@ def api_keys(request):
                 scopes=form.cleaned_data["scopes"],
                 created_by=request.user,
             )
-            new_key = {"key": api_key, "raw": raw_key}
-            form = ApiKeyForm(customers=customers)
+            # Post/redirect/get: a reload shows the list, it never mints a second key.
+            new_key_remember(request=request, api_key=api_key, raw_key=raw_key)
+            return redirect("portal_api_keys")
+    new_key = new_key_pop(request=request) if request.method == "GET" else None
     response = render(
         request,
         "portal/api_keys.html",

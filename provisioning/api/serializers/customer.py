@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import App
 from accounts.validators import source_networks_canonical
+from provisioning.api.serializers.fields import CodeRelatedField
 from provisioning.choices import RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
 from provisioning.models import Isp, ProvisioningRequest, Region, RequestEvent
@@ -103,10 +104,10 @@ class RequestCreateSerializer(serializers.Serializer):
     app_id = serializers.RegexField(
         r"^[0-9a-f]{32}$", help_text="The App ID the proxy is for (one of your apps)."
     )
-    regions = serializers.SlugRelatedField(
+    regions = CodeRelatedField(
         slug_field="code", many=True, queryset=Region.objects.all(), allow_empty=False
     )
-    isps = serializers.SlugRelatedField(
+    isps = CodeRelatedField(
         slug_field="code", many=True, queryset=Isp.objects.all(), required=False, default=list
     )
     concurrency = serializers.IntegerField(min_value=1, max_value=MAX_CONCURRENCY)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.api.docs import error_responses
 from provisioning.api.filters import PoolFilter
-from provisioning.api.permissions import IsStaff
+from provisioning.api.permissions import IsStaff, IsStaffWithPermission
 from provisioning.api.serializers.staff import (
     PoolSerializer,
     RequestActionSerializer,
@@ -43,7 +43,9 @@ def _pools():
     )
 )
 class PoolListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
+    # Pools are ops' business; sales don't see them in the admin either.
+    permission_classes = [IsStaffWithPermission]
+    staff_permission = "provisioning.view_proxypool"
     serializer_class = PoolSerializer
     filterset_class = PoolFilter
 
@@ -59,7 +61,9 @@ class PoolListView(generics.ListAPIView):
     )
 )
 class PoolDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsStaff]
+    # Pools are ops' business; sales don't see them in the admin either.
+    permission_classes = [IsStaffWithPermission]
+    staff_permission = "provisioning.view_proxypool"
     serializer_class = PoolSerializer
 
     def get_queryset(self):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from provisioning.admin import task_panel
 from provisioning.choices import RequestStatus
 from provisioning.models import ProxyPool, Region
 from tests.factories import AppFactory, StaffUserFactory, UserFactory, request_for
@@ -121,6 +122,10 @@ def test_pool_list_and_page_show_utilization(staff_client, post, submitted):
 
 
 def test_a_task_not_yet_run_shows_as_queued_and_is_polled(staff_client, submitted):
+    # Queued from this session (as the action buttons do), but no worker has run it yet.
+    session = staff_client.session
+    session[task_panel.SESSION_KEY] = ["not-run-yet"]
+    session.save()
     task_url = reverse(
         "admin:provisioning_provisioningrequest_task", args=[submitted.pk, "not-run-yet"]
     )

@@ -66,7 +66,9 @@ def test_new_api_key_is_shown_once_and_stored_hashed(member_client, customer):
     response = member_client.post(
         reverse("portal_api_keys"),
         {"customer": customer.slug, "name": "firewall sync", "scopes": ["read", "rules"]},
+        follow=True,
     )
+    assert response.redirect_chain == [(reverse("portal_api_keys"), 302)]
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     raw_key = response.context["new_key"]["raw"]

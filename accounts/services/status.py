@@ -1,0 +1,39 @@
+"""Suspend and resume customers, disable and enable apps: ops only, and on the record."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.models import App, Customer
+from accounts.permissions import actor_may_change_status
+from accounts.services.audit import AUDIT_CHANGE, audit_record
+
+
+def _status_set(*, obj: Customer | App, status: str, actor) -> Customer | App:
+    if not actor_may_change_status(actor=actor, model=type(obj)):
+        raise PermissionDenied(
+            f"Only ops may change the status of {obj._meta.verbose_name_plural}."
+        )
+    previous = obj.status
+    obj.status = status
+    obj.full_clean()
+    obj.save(update_fields=["status", "updated_at"])
+    if previous != status:
+        audit_record(
+            actor=actor,
+            obj=obj,
+            action_flag=AUDIT_CHANGE,
+            message=f"Status changed from {previous} to {status}.",
+        )
+    return obj
+
+
+@transaction.atomic
+def customer_status_set(*, customer: Customer, status: str, actor) -> Customer:
+    """Set ``customer``'s status (active or suspended); raise PermissionDenied for non-ops."""
+    return _status_set(obj=customer, status=status, actor=actor)
+
+
+@transaction.atomic
+def app_status_set(*, app: App, status: str, actor) -> App:
+    """Set ``app``'s status (active or disabled); raise PermissionDenied for non-ops."""
+    return _status_set(obj=app, status=status, actor=actor)
