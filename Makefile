@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the test suite drives for real (firewall validators, TURN server, browser).
-SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux
-SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare
+# Debian packages the test suite drives for real (firewall validators, TURN server, browser,
+# Node for the npm packages in .npm-test).
+SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux nodejs npm
+SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare node npm
 
 .PHONY: install run test lint format lock system-deps clean
 

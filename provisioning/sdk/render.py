@@ -28,8 +28,15 @@ ICE_SERVERS_PER_REGION = 2
 # Browsers reuse an answer this share of a credential bucket before revalidating, so a
 # revalidation inside the bucket (same credentials, same ETag) is answered 304.
 REVALIDATIONS_PER_BUCKET = 5
-AUTO_NOTE = "No startProxyServer call is needed: the SDK connects directly."
-FORCED_NOTE = "Call client.startProxyServer(proxy_mode) before join()."
+AUTO_NOTE = (
+    "No startProxyServer call is needed: the SDK connects directly; "
+    "client.setTurnServer(turn_servers[0]) adds a TURN fallback."
+)
+FORCED_NOTE = (
+    "Before join(), call client.startProxyServer(proxy_mode) for the cloud proxy, or "
+    "client.setTurnServer(turn_servers[0]) to relay through these TURN servers; "
+    "one of the two per client."
+)
 
 
 def _port_ranges(ports: list[dict], protocol: str, purposes: set | None = None) -> list[dict]:
