@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.constants import APP_TOKEN_SPEC
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -260,7 +261,7 @@ SPECTACULAR_SETTINGS.update(
                     "type": "http",
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
-                    "description": "App token: HS256 JWT signed with the app certificate.",
+                    "description": APP_TOKEN_SPEC,
                 }
             }
         },
