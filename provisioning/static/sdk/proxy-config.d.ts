@@ -90,6 +90,8 @@ export declare class ProxyConfigClient {
   constructor(options: ProxyConfigOptions);
   /** The current config: fetched (or revalidated with its ETag) when it is near expiry. */
   get(): Promise<ProxyConfigResponse>;
+  /** Ask the service now, sending the ETag: a 304 keeps the current config. */
+  revalidate(): Promise<ProxyConfigResponse>;
   /** Pass to new RTCPeerConnection({iceServers}). */
   iceServers(): Promise<IceServer[]>;
   /** Arguments for agora-rtc-sdk-ng: setTurnServer(turnServer), startProxyServer(mode). */
