@@ -7,9 +7,9 @@ CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the test suite drives for real (firewall validators, TURN server, browser,
-# the Redis servers that fault tests start, kill and hang).
-SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux redis-server shellcheck
-SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare redis-server shellcheck
+# the Redis servers that fault tests start, kill and hang, Node for the npm packages in .npm-test).
+SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux redis-server shellcheck nodejs npm
+SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare redis-server shellcheck node npm
 
 .PHONY: install run run-stack test lint format lock system-deps clean
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.constants import APP_TOKEN_SPEC
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -294,7 +295,7 @@ SPECTACULAR_SETTINGS.update(
                     "type": "http",
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
-                    "description": "App token: HS256 JWT signed with the app certificate.",
+                    "description": APP_TOKEN_SPEC,
                 }
             }
         },
@@ -314,6 +315,8 @@ TURN_CREDENTIAL_TTL = env_int("TURN_CREDENTIAL_TTL", 86400, minimum=60)
 TURN_CREDENTIAL_BUCKET = env_int("TURN_CREDENTIAL_BUCKET", 300, minimum=1)
 TURN_UDP_PORT = env_int("TURN_UDP_PORT", 3478, minimum=1)
 TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
+# TURN over TLS (turns: URLs on the pools' TLS host names); coturn serves it beside plain TCP.
+TURN_TLS_PORT = env_int("TURN_TLS_PORT", 443, minimum=1)
 # App tokens (JWT signed with the app certificate): the longest lifetime accepted and minted.
 APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
 # How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).

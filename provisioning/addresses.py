@@ -4,6 +4,7 @@ Pure functions over ``ipaddress`` objects, with no database access of their own.
 """
 
 import ipaddress
+import re
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -50,3 +51,29 @@ def pool_networks(pool) -> list[IPNetwork]:
     """Return the pool's prefixes in address order, IPv4 first (prefetch ``prefixes``
     to read them without a query)."""
     return networks_sorted(prefix.ip_network for prefix in pool.prefixes.all())
+
+
+_DNS_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+
+
+def tls_hostname(pattern: str, address: str) -> str:
+    """Return the TLS host name of ``address`` under a pool's ``pattern``.
+
+    ``{dashed}`` stands for the address with its dots or colons turned into dashes
+    (``192.0.2.10`` -> ``192-0-2-10``), so one wildcard certificate such as
+    ``*.turn.example.net`` covers every address of ``{dashed}.turn.example.net``. A pattern
+    without the placeholder names one host for all the pool's addresses.
+    """
+    dashed = ipaddress.ip_address(address).exploded.replace(".", "-").replace(":", "-")
+    return pattern.replace("{dashed}", dashed).lower()
+
+
+def tls_hostname_pattern_problem(pattern: str) -> str | None:
+    """Return why ``pattern`` can't name TLS hosts, or None when it can."""
+    name = tls_hostname(pattern, "192.0.2.1")
+    labels = name.split(".")
+    if "{" in name or "}" in name:
+        return "The only placeholder is {dashed}."
+    if len(name) > 253 or len(labels) < 2 or not all(re.fullmatch(_DNS_LABEL, x) for x in labels):
+        return "Each address must map to a DNS host name, e.g. {dashed}.turn.example.net."
+    return None

@@ -30,6 +30,10 @@ ISPS = [
 STANDARD_PROFILE = "standard"
 EDGE_PROFILE = "edge"
 
+# Host names of the test proxies for TURN over TLS on 443 (``ProxyPool.tls_hostname_pattern``):
+# the TURN servers' wildcard certificate covers them. Set once; staff may change it.
+TEST_TLS_HOSTNAME_PATTERN = "{dashed}.turn.example.net"
+
 PORT_PROFILES = {
     STANDARD_PROFILE: {
         "name": "Standard proxy ports",

@@ -6,9 +6,16 @@ A customer's token server mints a token for each SDK session, either with
     from accounts.services.app_tokens import app_token_mint
     token = app_token_mint(app=app, ttl_seconds=3600)
 
-The SDK sends it as ``Authorization: Bearer <token>``. A token is a JWT signed with HS256
-and the app certificate; it names the app in ``sub`` and must carry ``exp``. Its lifetime
-may not exceed ``APP_TOKEN_MAX_TTL`` seconds.
+The SDK sends it as ``Authorization: Bearer <token>``. The published rules (README, "App
+tokens"; the OpenAPI description of the SDK endpoint):
+
+- a JWS compact token, ``alg`` HS256; the key is the app certificate's 32 characters as
+  they are shown (UTF-8 bytes of the hex text, not hex-decoded);
+- claims: ``sub`` the App ID in lower case (required), ``exp`` (required) and optional
+  ``iat`` / ``nbf``, all NumericDate numbers of seconds since the epoch;
+- refused: another ``alg``, a bad signature, an ``aud`` claim, a missing or non-numeric
+  ``exp``, ``iat`` or ``nbf`` in the future, and a lifetime ``exp - iat`` (or ``exp - now``
+  without ``iat``) over ``APP_TOKEN_MAX_TTL`` seconds; 5 seconds of leeway on every time.
 """
 
 import time
@@ -46,32 +53,63 @@ def app_token_mint(*, app: App, ttl_seconds: int) -> str:
     return jwt.encode(claims, app.certificate, algorithm=APP_TOKEN_ALGORITHM)
 
 
+def _signed_claims(*, certificate: str, token: str) -> dict:
+    """Return the claims of ``token`` once its HS256 signature checks out under
+    ``certificate``; time claims are checked by the caller, to the published rules."""
+    options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+    try:
+        claims = jwt.decode(token, certificate, algorithms=[APP_TOKEN_ALGORITHM], options=options)
+    except jwt.InvalidAlgorithmError as exc:
+        raise AppTokenError("token_invalid", "The app token must be signed with HS256.") from exc
+    except jwt.InvalidSignatureError as exc:
+        message = "The app token's signature does not match the app certificate."
+        raise AppTokenError("token_invalid", message) from exc
+    except jwt.InvalidAudienceError as exc:
+        raise AppTokenError("token_invalid", "App tokens carry no aud claim.") from exc
+    except jwt.InvalidTokenError as exc:
+        message = "The app token is not a well-formed JWT (header.payload.signature)."
+        raise AppTokenError("token_invalid", message) from exc
+    if not isinstance(claims, dict):
+        raise AppTokenError("token_invalid", "The app token's payload is not a JSON object.")
+    return claims
+
+
+def _numeric_date(claims: dict, name: str, *, required: bool) -> int | None:
+    value = claims.get(name)
+    if value is None and not required:
+        return None
+    if value is None:
+        raise AppTokenError("token_invalid", f"The app token lacks the {name} claim.")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        message = f"The app token's {name} claim must be a number (seconds since the epoch)."
+        raise AppTokenError("token_invalid", message)
+    return int(value)
+
+
+def _check_times(claims: dict) -> None:
+    now, leeway, max_ttl = _now(), APP_TOKEN_LEEWAY_SECONDS, settings.APP_TOKEN_MAX_TTL
+    expires = _numeric_date(claims, "exp", required=True)
+    issued = _numeric_date(claims, "iat", required=False)
+    not_before = _numeric_date(claims, "nbf", required=False)
+    if expires <= now - leeway:
+        raise AppTokenError("token_expired", "The app token has expired; mint a new one.")
+    if max(issued or 0, not_before or 0) > now + leeway:
+        raise AppTokenError("token_invalid", "The app token is not valid yet (iat or nbf).")
+    # A token that lives longer than allowed is refused even when correctly signed, so a
+    # leaked long-lived token can't outlast the policy.
+    if expires - (issued if issued is not None else now) > max_ttl + leeway:
+        message = f"The app token lives longer than the allowed {max_ttl} seconds."
+        raise AppTokenError("token_invalid", message)
+
+
 def app_token_verify(*, app_id: str, certificate: str, token: str) -> dict:
     """Return the claims of ``token`` for the app, or raise AppTokenError.
 
-    Codes: ``token_invalid`` (bad signature, wrong app, no ``exp``, lifetime too long) and
-    ``token_expired``.
+    Codes: ``token_expired``, and ``token_invalid`` for everything else (see the module's
+    published rules); messages say what is wrong, never the parser's own text.
     """
-    try:
-        claims = jwt.decode(
-            token,
-            certificate,
-            algorithms=[APP_TOKEN_ALGORITHM],
-            options={"require": ["exp", "sub"]},
-            leeway=APP_TOKEN_LEEWAY_SECONDS,
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise AppTokenError("token_expired", "The app token has expired; mint a new one.") from exc
-    except jwt.InvalidTokenError as exc:
-        raise AppTokenError("token_invalid", f"The app token is not valid: {exc}.") from exc
+    claims = _signed_claims(certificate=certificate, token=token)
     if claims.get("sub") != app_id:
-        raise AppTokenError("token_invalid", "The app token was minted for another app.")
-    # A token that lives longer than allowed is refused even when correctly signed, so a
-    # leaked long-lived token can't outlast the policy.
-    issued_at = claims.get("iat") if isinstance(claims.get("iat"), int) else _now()
-    if claims["exp"] - issued_at > settings.APP_TOKEN_MAX_TTL + APP_TOKEN_LEEWAY_SECONDS:
-        raise AppTokenError(
-            "token_invalid",
-            f"The app token lives longer than the allowed {settings.APP_TOKEN_MAX_TTL} seconds.",
-        )
+        raise AppTokenError("token_invalid", "The app token's sub is not this App ID.")
+    _check_times(claims)
     return claims

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core.models import TimestampedModel
-from provisioning.addresses import address_sort_key
+from provisioning.addresses import address_sort_key, tls_hostname, tls_hostname_pattern_problem
 from provisioning.choices import PoolKind, PoolRole, PoolScope
 from provisioning.constants import (
     DEFAULT_CAPACITY_PER_ADDRESS,
@@ -61,6 +61,19 @@ class ProxyPool(TimestampedModel):
     enabled = models.BooleanField(
         default=True, help_text="Disabled pools keep their allocations but get no new ones."
     )
+    tls_hostname_pattern = models.CharField(
+        "TLS host-name pattern",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Host name SDKs use for TURN over TLS on 443 (turns: URLs, Force TCP/TLS mode). "
+            "{dashed} stands for the address with dashes (192.0.2.10 -> 192-0-2-10), e.g. "
+            "{dashed}.turn.example.net; the TURN servers' certificate must cover every "
+            "resulting name (e.g. *.turn.example.net) and DNS must resolve it to the "
+            "address. Empty: the pool's addresses get no turns: URL. SDKs see a change "
+            "within SDK_CONFIG_CACHE_TIMEOUT."
+        ),
+    )
 
     class Meta:
         ordering = ["kind", "scope", "name"]
@@ -95,8 +108,18 @@ class ProxyPool(TimestampedModel):
         """Return whether every allocation gets all of this pool (test and edge pools)."""
         return self.kind == PoolKind.TEST or self.role == PoolRole.EDGE
 
+    def tls_hostname(self, address: str) -> str | None:
+        """Return the TLS host name of ``address`` in this pool, or None without a pattern."""
+        return (
+            tls_hostname(self.tls_hostname_pattern, address) if self.tls_hostname_pattern else None
+        )
+
     def clean(self):
         errors = {}
+        if self.tls_hostname_pattern:
+            problem = tls_hostname_pattern_problem(self.tls_hostname_pattern)
+            if problem:
+                errors["tls_hostname_pattern"] = problem
         if self.kind == PoolKind.PRODUCTION and self.role == PoolRole.PROXY and not self.region_id:
             errors["region"] = "A production proxy pool belongs to a region."
         if self.region_id and self.scope:

@@ -1,10 +1,12 @@
 """Pages of the customer portal. Each view parses, calls a selector or service, and renders."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -62,6 +64,9 @@ def app_detail(request, app_id):
             "groups": groups,
             "endpoint_count": sum(len(group.addresses) for group in groups),
             "sdk_config_url": request.build_absolute_uri("/api/v1/sdk/proxy-config"),
+            "sdk_base_url": request.build_absolute_uri("/").rstrip("/"),
+            "sdk_client_url": request.build_absolute_uri(static("sdk/proxy-config.js")),
+            "app_token_max_ttl": settings.APP_TOKEN_MAX_TTL,
             "rules": selectors.app_rules_summary(app=app),
             "can_manage": user_can_manage(user=request.user, customer=app.customer),
             "nav": "dashboard",

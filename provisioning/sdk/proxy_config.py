@@ -13,7 +13,7 @@ from provisioning.choices import SdkMode
 from provisioning.exceptions import SdkConfigError
 from provisioning.sdk.access import sdk_app_check
 from provisioning.sdk.memo import sdk_body_memoized, sdk_static_config_cached, sdk_static_key
-from provisioning.sdk.render import sdk_body_render
+from provisioning.sdk.render import sdk_body_render, sdk_max_age
 from provisioning.services.turn import turn_credential_expiry
 
 NO_PROXY_SERVICE = "This app has no live proxy service (test or production)."
@@ -51,7 +51,5 @@ def sdk_proxy_config(*, app_id: str, mode: str, authorization: str = "") -> Prox
         key=(key, mode, expires_at, settings.TURN_CREDENTIAL_TTL, secrets),
         render=lambda: _body(app_id=app_id, mode=mode, key=key, row=row, expires_at=expires_at),
     )
-    # The body stays the same until the next bucket's expiry takes over; a client that
-    # reuses it that long still holds credentials valid for at least TURN_CREDENTIAL_TTL.
-    max_age = max(0, expires_at - settings.TURN_CREDENTIAL_TTL - int(now))
+    max_age = sdk_max_age(expires_at=expires_at, now=now)
     return ProxyConfig(content=content, etag=etag, max_age=max_age)

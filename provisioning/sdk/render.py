@@ -1,5 +1,14 @@
 """Render an app's proxy config: the per-app static part for every mode, then the body of
-one answer with fresh TURN credentials."""
+one answer with fresh TURN credentials.
+
+Modes follow the seed's tables (Agora's cloud proxy modes):
+
+- ``udp`` (SDK mode 3, "force UDP"): UDP media ports, the TCP message ports and the edge
+  nodes; TURN over UDP.
+- ``tcp`` (SDK mode 5, "force TCP/TLS 443"): TCP only, media, message and edge ports; TURN
+  over TCP and over TLS on 443 through ``turns:`` URLs on the pools' TLS host names.
+- ``auto``: everything; the SDK needs no ``startProxyServer`` call.
+"""
 
 import hashlib
 import json
@@ -7,56 +16,128 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from provisioning.choices import AllocationKind, PoolRole, Protocol, SdkMode
-from provisioning.models import AllocatedEndpoint
+from provisioning.choices import AllocationKind, PoolRole, PortPurpose, Protocol, SdkMode
+from provisioning.models import AllocatedEndpoint, ProxyPool
 from provisioning.services.turn import turn_credential_mint
 
-# "Force TCP/TLS 443" (Agora mode 5): only TCP 443 gets through the strictest firewalls.
-TLS_PORT = 443
+# The numbers Agora's ``client.startProxyServer(mode)`` takes; auto calls nothing.
+AGORA_PROXY_MODES = {SdkMode.UDP: 3, SdkMode.TCP: 5, SdkMode.AUTO: None}
+# Browsers allocate one relay per TURN URL and ICE server: a few proxies per region are
+# enough to get through a firewall and keep a peer connection's setup cheap.
+ICE_SERVERS_PER_REGION = 2
+# Browsers reuse an answer this share of a credential bucket before revalidating, so a
+# revalidation inside the bucket (same credentials, same ETag) is answered 304.
+REVALIDATIONS_PER_BUCKET = 5
+AUTO_NOTE = (
+    "No startProxyServer call is needed: the SDK connects directly; "
+    "client.setTurnServer(turn_servers[0]) adds a TURN fallback."
+)
+FORCED_NOTE = (
+    "Before join(), call client.startProxyServer(proxy_mode) for the cloud proxy, or "
+    "client.setTurnServer(turn_servers[0]) to relay through these TURN servers; "
+    "one of the two per client."
+)
 
 
-def _port_ranges(ports: list[dict], protocol: str, mode: str) -> list[dict]:
+def _port_ranges(ports: list[dict], protocol: str, purposes: set | None = None) -> list[dict]:
     ranges = sorted(
         (entry["port_start"], entry["port_end"])
         for entry in ports
         if entry.get("protocol") == protocol
+        and (purposes is None or entry.get("purpose") in purposes)
     )
-    if mode == SdkMode.TCP:
-        ranges = [(TLS_PORT, TLS_PORT)] if any(s <= TLS_PORT <= e for s, e in ranges) else []
     return [{"start": start, "end": end} for start, end in dict.fromkeys(ranges)]
 
 
-def _servers(endpoints: list[AllocatedEndpoint], mode: str) -> list[dict]:
+def _mode_ports(endpoint: AllocatedEndpoint, mode: str) -> tuple[list, list]:
+    """Return the TCP and UDP port ranges of ``endpoint`` that ``mode`` uses."""
+    tcp_purposes = None
+    if mode == SdkMode.UDP:
+        # Force UDP keeps TCP for messages and edge nodes only (the seed's UDP table).
+        tcp_purposes = {PortPurpose.SIGNALLING, PortPurpose.EDGE}
+    tcp = _port_ranges(endpoint.ports, Protocol.TCP, tcp_purposes)
+    udp = [] if mode == SdkMode.TCP else _port_ranges(endpoint.ports, Protocol.UDP)
+    return tcp, udp
+
+
+def _region_label(pool: ProxyPool) -> str:
+    """Return the pool's region code, or its scope for shared pools of no region."""
+    return pool.region.code if pool.region_id else str(pool.scope)
+
+
+def _servers(endpoints: list[AllocatedEndpoint], pools: dict, mode: str) -> list[dict]:
     servers = []
     for endpoint in endpoints:
-        tcp = [] if mode == SdkMode.UDP else _port_ranges(endpoint.ports, Protocol.TCP, mode)
-        udp = [] if mode == SdkMode.TCP else _port_ranges(endpoint.ports, Protocol.UDP, mode)
-        if tcp or udp:
-            servers.append(
-                {
-                    "address": endpoint.address,
-                    "region": endpoint.region.code if endpoint.region_id else None,
-                    "isp": endpoint.isp.code if endpoint.isp_id else None,
-                    "role": endpoint.role,
-                    "tcp_ports": tcp,
-                    "udp_ports": udp,
-                }
-            )
+        tcp, udp = _mode_ports(endpoint, mode)
+        if not (tcp or udp):
+            continue
+        pool = pools[endpoint.pool_id]
+        servers.append(
+            {
+                "address": endpoint.address,
+                "region": _region_label(pool),
+                "isp": endpoint.isp.code if endpoint.isp_id else None,
+                "role": endpoint.role,
+                "tls_hostname": pool.tls_hostname(endpoint.address),
+                "tcp_ports": tcp,
+                "udp_ports": udp,
+            }
+        )
     return servers
 
 
-def _turn_urls(servers: list[dict], mode: str) -> list[str]:
-    """Return TURN URLs on the proxy servers; IPv6 literals are bracketed (RFC 7065)."""
-    urls = []
+def _chosen_proxies(servers: list[dict], spread: int) -> list[dict]:
+    """Return up to ``ICE_SERVERS_PER_REGION`` proxies of each region, regions in code
+    order; ``spread`` rotates each region's list so apps share the load."""
+    regions: dict[str, list[dict]] = {}
     for server in servers:
-        if server["role"] != PoolRole.PROXY:
-            continue
-        host = f"[{server['address']}]" if ":" in server["address"] else server["address"]
-        if mode != SdkMode.TCP:
-            urls.append(f"turn:{host}:{settings.TURN_UDP_PORT}?transport=udp")
-        if mode != SdkMode.UDP:
-            urls.append(f"turn:{host}:{settings.TURN_TCP_PORT}?transport=tcp")
+        if server["role"] == PoolRole.PROXY:
+            regions.setdefault(server["region"], []).append(server)
+    chosen = []
+    for region in sorted(regions):
+        proxies = regions[region]
+        start = spread % len(proxies)
+        chosen += (proxies[start:] + proxies[:start])[:ICE_SERVERS_PER_REGION]
+    return chosen
+
+
+def _turn_urls(server: dict, mode: str) -> list[str]:
+    """Return the TURN URLs of one proxy; IPv6 literals are bracketed (RFC 7065)."""
+    host = f"[{server['address']}]" if ":" in server["address"] else server["address"]
+    urls = []
+    if mode != SdkMode.TCP:
+        urls.append(f"turn:{host}:{settings.TURN_UDP_PORT}?transport=udp")
+    if mode != SdkMode.UDP:
+        urls.append(f"turn:{host}:{settings.TURN_TCP_PORT}?transport=tcp")
+        if server["tls_hostname"]:
+            urls.append(f"turns:{server['tls_hostname']}:{settings.TURN_TLS_PORT}?transport=tcp")
     return urls
+
+
+def _agora_turn_server(server: dict, mode: str) -> dict:
+    """Return the ``TurnServerConfig`` of one proxy, without credentials."""
+    if mode == SdkMode.UDP:
+        return {"turnServerURL": server["address"], "udpport": settings.TURN_UDP_PORT}
+    if mode == SdkMode.TCP and server["tls_hostname"]:
+        return {
+            "turnServerURL": server["tls_hostname"],
+            "tcpport": settings.TURN_TLS_PORT,
+            "security": True,
+        }
+    config = {"turnServerURL": server["address"], "tcpport": settings.TURN_TCP_PORT}
+    if mode == SdkMode.AUTO:
+        config["udpport"] = settings.TURN_UDP_PORT
+    return config
+
+
+def _mode_part(endpoints: list, pools: dict, mode: str, spread: int) -> dict:
+    servers = _servers(endpoints, pools, mode)
+    chosen = _chosen_proxies(servers, spread)
+    return {
+        "servers": servers,
+        "ice": [_turn_urls(server, mode) for server in chosen],
+        "agora": [_agora_turn_server(server, mode) for server in chosen],
+    }
 
 
 def sdk_static_config_render(
@@ -69,10 +150,9 @@ def sdk_static_config_render(
     has_production = any(e.allocation.kind == AllocationKind.PRODUCTION for e in endpoints)
     environment = AllocationKind.PRODUCTION if has_production else AllocationKind.TEST
     endpoints = [e for e in endpoints if e.allocation.kind == environment]
-    modes = {}
-    for mode in SdkMode.values:
-        servers = _servers(endpoints, mode)
-        modes[mode] = {"servers": servers, "turn_urls": _turn_urls(servers, mode)}
+    pools = ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})
+    spread = endpoints[0].allocation.request_id
+    modes = {mode: _mode_part(endpoints, pools, mode, spread) for mode in SdkMode.values}
     snapshot = json.dumps([environment, modes[SdkMode.AUTO]["servers"]], sort_keys=True)
     version = rule_version or "s" + hashlib.sha256(snapshot.encode()).hexdigest()[:16]
     return {"environment": str(environment), "version": version, "modes": modes}
@@ -82,29 +162,53 @@ def _isoformat(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
+def _agora_block(part: dict, mode: str, credential) -> dict:
+    proxy_mode = AGORA_PROXY_MODES[mode]
+    forced = proxy_mode is not None
+    turn_servers = []
+    if credential is not None:
+        login = {"username": credential.username, "password": credential.credential}
+        turn_servers = [{**c, **login, "forceturn": forced} for c in part["agora"]]
+    return {
+        "start_proxy_server": forced,
+        "proxy_mode": proxy_mode,
+        "note": FORCED_NOTE if forced else AUTO_NOTE,
+        "turn_servers": turn_servers,
+    }
+
+
 def sdk_body_render(*, app_id: str, mode: str, static: dict, expires_at: int) -> tuple[bytes, str]:
     """Return the JSON body of one answer, with TURN credentials expiring at ``expires_at``,
     and its ETag."""
     part = static["modes"][mode]
-    ice_servers = []
-    if part["turn_urls"] and settings.TURN_SHARED_SECRETS:
+    credential = None
+    if part["ice"] and settings.TURN_SHARED_SECRETS:
         credential = turn_credential_mint(app_id=app_id, expires_at=expires_at)
-        ice_servers.append(
-            {
-                "urls": part["turn_urls"],
-                "username": credential.username,
-                "credential": credential.credential,
-            }
-        )
+    ice_servers = [
+        {"urls": urls, "username": credential.username, "credential": credential.credential}
+        for urls in (part["ice"] if credential else [])
+    ]
     body = {
         "app_id": app_id,
         "environment": static["environment"],
         "version": static["version"],
         "mode": mode,
+        "sdk_mode": AGORA_PROXY_MODES[mode],
         "servers": part["servers"],
         "ice_servers": ice_servers,
+        "agora": _agora_block(part, mode, credential),
         "ttl": settings.TURN_CREDENTIAL_TTL,
         "expires_at": _isoformat(expires_at),
     }
     content = json.dumps(body, separators=(",", ":")).encode()
     return content, f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def sdk_max_age(*, expires_at: int, now: float) -> int:
+    """Return the Cache-Control max-age of an answer whose credentials expire at
+    ``expires_at``: a share of the credential bucket, so browsers revalidate while the ETag
+    still holds and get 304, and never beyond the moment the next bucket takes over."""
+    until_next_bucket = max(0, expires_at - settings.TURN_CREDENTIAL_TTL - int(now))
+    return min(
+        until_next_bucket, max(1, settings.TURN_CREDENTIAL_BUCKET // REVALIDATIONS_PER_BUCKET)
+    )

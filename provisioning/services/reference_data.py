@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from provisioning import reference_data as seed
+from provisioning.choices import PoolRole
 from provisioning.models import Isp, PoolPrefix, PortProfile, PortRange, ProxyPool, Region
 from provisioning.services.pools import pool_prefix_add
 
@@ -28,6 +29,20 @@ def _port_profiles_load() -> dict[str, PortProfile]:
     return profiles
 
 
+def _test_pool_create_defaults(spec: dict, profiles: dict[str, PortProfile]) -> dict:
+    """Return the fields of a new test pool: staff's later edits of its TLS host-name
+    pattern survive reloads."""
+    return {
+        "kind": spec["kind"],
+        "role": spec["role"],
+        "scope": spec["scope"],
+        "port_profile": profiles[spec["profile"]],
+        "tls_hostname_pattern": seed.TEST_TLS_HOSTNAME_PATTERN
+        if spec["role"] == PoolRole.PROXY
+        else "",
+    }
+
+
 def _test_pools_load(profiles: dict[str, PortProfile]) -> list[ProxyPool]:
     pools = []
     for spec in seed.TEST_POOLS:
@@ -41,6 +56,7 @@ def _test_pools_load(profiles: dict[str, PortProfile]) -> list[ProxyPool]:
                 "region": None,
                 "isp": None,
             },
+            create_defaults=_test_pool_create_defaults(spec, profiles),
         )
         present = set(PoolPrefix.objects.filter(pool=pool).values_list("network", flat=True))
         for network in spec["prefixes"]:

@@ -283,3 +283,21 @@ def web_server(tmp_path):
 
     for server in servers:
         server.stop()
+
+
+# The Node packages some tests drive for real (agora-rtc-sdk-ng, typescript, jsonwebtoken):
+# versions pinned in .npm-test/package-lock.json, installed by the test run, never committed.
+NPM_DIR = BASE_DIR / ".npm-test"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """Install the pinned Node packages once (``npm ci``) and return their directory."""
+    installed = NPM_DIR / "node_modules" / ".package-lock.json"
+    lock = NPM_DIR / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NPM_DIR, check=True, timeout=600,
+        )  # fmt: skip
+    return NPM_DIR / "node_modules"

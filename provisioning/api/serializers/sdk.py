@@ -10,9 +10,16 @@ class PortRangeSerializer(serializers.Serializer):
 
 class ProxyServerSerializer(serializers.Serializer):
     address = serializers.IPAddressField()
-    region = serializers.CharField(allow_null=True, help_text="Region code, e.g. cn-east.")
+    region = serializers.CharField(
+        help_text="The pool's region code (e.g. cn-east), or for shared pools of no region "
+        "their scope: domestic, overseas or global."
+    )
     isp = serializers.CharField(allow_null=True, help_text="ISP code; null for multi-line.")
     role = serializers.ChoiceField(choices=PoolRole.choices)
+    tls_hostname = serializers.CharField(
+        allow_null=True,
+        help_text="Host name for TURN over TLS (turns:), covered by the TURN certificate.",
+    )
     tcp_ports = PortRangeSerializer(many=True)
     udp_ports = PortRangeSerializer(many=True)
 
@@ -20,10 +27,39 @@ class ProxyServerSerializer(serializers.Serializer):
 class IceServerSerializer(serializers.Serializer):
     urls = serializers.ListField(
         child=serializers.CharField(),
-        help_text="TURN URLs, e.g. turn:192.0.2.1:3478?transport=udp.",
+        help_text="TURN URLs of one proxy, e.g. turn:192.0.2.1:3478?transport=udp, "
+        "turns:192-0-2-1.turn.example.net:443?transport=tcp.",
     )
     username = serializers.CharField(help_text='TURN REST username: "<unix expiry>:<app_id>".')
     credential = serializers.CharField(help_text="base64(HMAC-SHA1(shared secret, username)).")
+
+
+class AgoraTurnServerSerializer(serializers.Serializer):
+    """Agora Web SDK's ``TurnServerConfig``, for ``client.setTurnServer()``."""
+
+    turnServerURL = serializers.CharField(help_text="Host (IP or TLS host name), no scheme.")
+    udpport = serializers.IntegerField(required=False, help_text="TURN over UDP.")
+    tcpport = serializers.IntegerField(required=False, help_text="TURN over TCP (or TLS).")
+    security = serializers.BooleanField(required=False, help_text="TLS on tcpport.")
+    username = serializers.CharField()
+    password = serializers.CharField()
+    forceturn = serializers.BooleanField(help_text="True in the forced (udp, tcp) modes.")
+
+
+class AgoraSerializer(serializers.Serializer):
+    start_proxy_server = serializers.BooleanField(
+        help_text="Whether to call client.startProxyServer(proxy_mode) before join(); "
+        "false in auto mode, where no call is needed."
+    )
+    proxy_mode = serializers.IntegerField(
+        allow_null=True, help_text="Argument of startProxyServer: 3 (udp) or 5 (tcp)."
+    )
+    note = serializers.CharField()
+    turn_servers = AgoraTurnServerSerializer(
+        many=True,
+        help_text="A few proxies per region, regions in code order; pass one (e.g. the "
+        "first) to client.setTurnServer().",
+    )
 
 
 class SdkProxyConfigSerializer(serializers.Serializer):
@@ -33,9 +69,16 @@ class SdkProxyConfigSerializer(serializers.Serializer):
         help_text="Rule-set version, or a hash of the allocation; changes when servers change."
     )
     mode = serializers.ChoiceField(choices=SdkMode.choices)
+    sdk_mode = serializers.IntegerField(
+        allow_null=True,
+        help_text="Agora's cloud proxy mode: 3 (udp), 5 (tcp), null (auto: no proxy call).",
+    )
     servers = ProxyServerSerializer(many=True)
     ice_servers = IceServerSerializer(
-        many=True, help_text="Pass as RTCPeerConnection's iceServers. Empty without TURN."
+        many=True,
+        help_text="Pass as RTCPeerConnection's iceServers: a few proxies per region, one "
+        "entry each. Empty without TURN.",
     )
+    agora = AgoraSerializer(help_text="Arguments for the Agora Web SDK (agora-rtc-sdk-ng 4.x).")
     ttl = serializers.IntegerField(help_text="Lifetime of TURN credentials, in seconds.")
     expires_at = serializers.DateTimeField(help_text="When the TURN credentials expire.")

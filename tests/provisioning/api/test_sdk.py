@@ -48,13 +48,12 @@ def test_answers_servers_and_turn_credentials_coturn_accepts(client, app):
         {"start": 4000, "end": 4000},
     ]
     assert proxy["udp_ports"] == [{"start": 3478, "end": 3500}]
-    (ice,) = body["ice_servers"]
-    assert ice["urls"] == [
-        "turn:192.0.2.10:3478?transport=udp",
-        "turn:192.0.2.10:443?transport=tcp",
-        "turn:192.0.2.11:3478?transport=udp",
-        "turn:192.0.2.11:443?transport=tcp",
+    # One ICE server per chosen proxy (at most a few per region), both transports each.
+    assert sorted(ice["urls"] for ice in body["ice_servers"]) == [
+        ["turn:192.0.2.10:3478?transport=udp", "turn:192.0.2.10:443?transport=tcp"],
+        ["turn:192.0.2.11:3478?transport=udp", "turn:192.0.2.11:443?transport=tcp"],
     ]
+    ice = body["ice_servers"][0]
     # 12:00 + 3600 s, rounded up to the 300 s bucket: 13:00 exactly.
     expiry = 1772370000
     assert ice["username"] == f"{expiry}:{app.app_id}"
@@ -64,16 +63,21 @@ def test_answers_servers_and_turn_credentials_coturn_accepts(client, app):
     assert body["expires_at"] == "2026-03-01T13:00:00Z"
 
 
-def test_udp_mode_keeps_udp_only_and_tcp_mode_keeps_tcp_443_only(client, app):
+def test_udp_mode_keeps_udp_media_with_tcp_messages_and_edges_and_tcp_mode_keeps_tcp(client, app):
     udp = get(client, app.app_id, "udp").json()
     tcp = get(client, app.app_id, "tcp").json()
 
-    assert all(s["tcp_ports"] == [] for s in udp["servers"])
-    assert [s["address"] for s in udp["servers"]] == ["192.0.2.10", "192.0.2.11"]
-    assert all(url.endswith("transport=udp") for url in udp["ice_servers"][0]["urls"])
+    assert (udp["sdk_mode"], tcp["sdk_mode"]) == (3, 5)
+    assert [s["address"] for s in udp["servers"]] == ["198.51.100.7", "192.0.2.10", "192.0.2.11"]
+    edge, *proxies = udp["servers"]
+    assert edge["tcp_ports"] == [{"start": 443, "end": 443}]
+    messages = [{"start": 443, "end": 443}, {"start": 4000, "end": 4000}]
+    assert all(s["tcp_ports"] == messages for s in proxies)
+    assert all(s["udp_ports"] == [{"start": 3478, "end": 3500}] for s in proxies)
+    assert all(url.endswith("transport=udp") for ice in udp["ice_servers"] for url in ice["urls"])
     assert all(s["udp_ports"] == [] for s in tcp["servers"])
-    assert all(s["tcp_ports"] == [{"start": 443, "end": 443}] for s in tcp["servers"])
-    assert tcp["ice_servers"][0]["urls"] == [
+    assert [s["address"] for s in tcp["servers"]] == ["198.51.100.7", "192.0.2.10", "192.0.2.11"]
+    assert sorted(url for ice in tcp["ice_servers"] for url in ice["urls"]) == [
         "turn:192.0.2.10:443?transport=tcp",
         "turn:192.0.2.11:443?transport=tcp",
     ]

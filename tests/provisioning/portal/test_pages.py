@@ -35,8 +35,8 @@ def test_app_page_shows_environment_endpoints_and_sdk_snippets(member_client, ap
     assert 'data-testid="rules-version">' in html
     assert 'data-format="nftables"' in html
     assert "This is the first version" in html
-    assert "client.startProxyServer(3);" in html
-    assert "ice_servers" in html
+    assert "client.startProxyServer(agora.mode);  // 3 or 5" in html
+    assert "iceServers: await proxy.iceServers()" in html
     assert f"/api/v1/sdk/proxy-config?app_id={app.app_id}" in html
 
 
