@@ -7,9 +7,12 @@ CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the test suite drives for real (firewall validators, TURN server, browser,
-# the Redis servers that fault tests start, kill and hang, Node for the npm packages in .npm-test).
-SYSTEM_PACKAGES ?= iptables nftables coturn chromium wrk util-linux redis-server shellcheck nodejs npm
-SYSTEM_COMMANDS ?= iptables-restore ip6tables-restore nft turnserver chromium wrk unshare redis-server shellcheck node npm
+# the Redis servers that fault tests start, kill and hang, Node for the npm packages in .npm-test),
+# as command:package pairs; only the packages of missing commands are installed (a Node.js from
+# another source ships its own npm, which Debian's npm package conflicts with).
+SYSTEM_DEPS ?= iptables-restore:iptables ip6tables-restore:iptables nft:nftables \
+	turnserver:coturn chromium:chromium wrk:wrk unshare:util-linux redis-server:redis-server \
+	shellcheck:shellcheck node:nodejs npm:npm
 
 .PHONY: install run run-stack test lint format lock system-deps clean
 
@@ -25,10 +28,11 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 install: $(STAMP)
 
 system-deps:
-	@missing=""; for cmd in $(SYSTEM_COMMANDS); do command -v $$cmd >/dev/null 2>&1 || missing=1; done; \
+	@missing=""; for pair in $(SYSTEM_DEPS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages: $(SYSTEM_PACKAGES)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: export DEBUG ?= 1
