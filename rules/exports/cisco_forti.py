@@ -26,28 +26,51 @@ def _asa_ports(start: int, end: int) -> str:
     return f"eq {start}" if start == end else f"range {start} {end}"
 
 
+def asa_source_group(acl: str, family: int) -> str:
+    """Return the name of our network object group holding ``family``'s sources."""
+    return f"{acl}-src{family}"
+
+
+def _asa_source_groups(context: RenderContext, acl: str) -> tuple[list[str], dict[int, str]]:
+    """Return the lines that replace our source object groups, and the source spec each
+    family's access-list entries use (our group, or ``any`` for a family without sources).
+
+    One group per family keeps the list at one entry per destination and port range
+    however many source networks there are; an IPv6 entry only ever names IPv6 sources.
+    """
+    lines, specs = [], {}
+    for family in (4, 6):
+        group = asa_source_group(acl, family)
+        lines.append(f"clear configure object-group network {group}")
+        sources = context.document.sources_of_family(family)
+        if not sources:
+            specs[family] = "any"
+            continue
+        lines.append(f"object-group network {group}")
+        lines.extend(f" network-object {_asa_address(source)}" for source in sources)
+        specs[family] = f"object-group {group}"
+    return lines, specs
+
+
 def render_ciscoasa(context: RenderContext) -> str:
-    """Render an extended access list (ASA 9.0+ unified ACLs carry IPv4 and IPv6 alike)."""
+    """Render an extended access list (ASA 9.0+ unified ACLs carry IPv4 and IPv6 alike)
+    whose sources are our network object group per family."""
     acl = context.app_tag
     notes = (
         "Paste in configuration mode (ASA 9.0 or later: unified IPv4/IPv6 access lists)",
-        f"The first line clears our access list {acl}, so pasting replaces it exactly and",
-        f"can be repeated. Bind it only where no access list is bound (access-group {acl} out",
-        "interface outside); an interface that has yours keeps it: copy these lines into it",
+        f"The first lines clear our access list {acl} and our source object groups, so",
+        "pasting replaces them exactly and can be repeated. Bind the list only where no",
+        f"access list is bound (access-group {acl} out interface outside); an interface",
+        "that has yours keeps it: copy these lines into it",
     )
-    lines = [f"clear configure access-list {acl}"]
+    group_lines, source_specs = _asa_source_groups(context, acl)
+    lines = [f"clear configure access-list {acl}", *group_lines]
     for entry in context.entries:
-        sources = context.document.sources_of_family(entry.family)
-        source_specs = [_asa_address(s) for s in sources] or ["any"]
         environment = ENVIRONMENT_TAGS.get(entry.environment, "env")
         lines.append(f"access-list {acl} remark {environment} {entry.purpose} {entry.id}")
+        head = f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]}"
         destination = _asa_address(entry.network)
-        for source in source_specs:
-            for start, end in entry.ports:
-                lines.append(
-                    f"access-list {acl} extended permit {entry.protocol} {source} "
-                    f"{destination} {_asa_ports(start, end)}"
-                )
+        lines.extend(f"{head} {destination} {_asa_ports(start, end)}" for start, end in entry.ports)
     return comment_block(context.header_lines(notes), "!") + "\n".join(lines) + "\n"
 
 

@@ -120,8 +120,8 @@ def _sources_missing(*, document, rendered, name: str) -> list[str]:
     """Return the source networks a format that applies sources fails to name, and a
     header that does not say, per family it carries, which sources its rules have."""
     fmt = format_get(name)
-    if not fmt.applies_sources or all(e.id in {o.id for o in rendered.omitted} for e in
-                                      document.entries):  # fmt: skip
+    omitted_ids = {entry.id for entry in rendered.omitted}
+    if not fmt.applies_sources or all(entry.id in omitted_ids for entry in document.entries):
         return []
     tokens = _address_tokens(rendered.content)
     problems = []

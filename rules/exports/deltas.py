@@ -51,8 +51,9 @@ def delta_nftables(old, new) -> str:
     )
     lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
     for family in (4, 6):
-        removed = [e for e in old_elements[family] if e not in set(new_elements[family])]
-        added = [e for e in new_elements[family] if e not in set(old_elements[family])]
+        kept_old, kept_new = set(old_elements[family]), set(new_elements[family])
+        removed = [e for e in old_elements[family] if e not in kept_new]
+        added = [e for e in new_elements[family] if e not in kept_old]
         lines += linux.nft_element_lines("delete", dst_sets[family], removed)
         lines += linux.nft_element_lines("add", dst_sets[family], added)
         old_sources = before.sources_of_family(family)

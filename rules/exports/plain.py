@@ -35,18 +35,35 @@ def render_json(context: RenderContext) -> str:
 
 
 CSV_COLUMNS = ("id", "environment", "family", "protocol", "destination", "ports", "purpose")
+CSV_SOURCE_PURPOSE = "source network"
+
+
+def csv_source_set(family: int) -> str:
+    """Return the id of the rows that list ``family``'s source networks."""
+    return f"sources-ipv{family}"
 
 
 def render_csv(context: RenderContext) -> str:
-    """Render one row per entry. CSV has no comments: the header facts are in the
-    registry's metadata and the API, and every value is an id, a choice or a number."""
+    """Render one row per entry, then one row per source network. CSV has no comments:
+    the header facts are in the registry's metadata and the API, and every value is an
+    id, a choice or a number.
+
+    An entry's ``source`` is ``any`` or the id of its family's source rows (purpose
+    ``source network``, the network in ``source``): a list of hundreds of networks
+    repeated on every row would make the file hundreds of times larger.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "source"))
-    sources = {family: " ".join(context.sources_of_family(family)) or "any" for family in (4, 6)}
+    sources = {family: context.sources_of_family(family) for family in (4, 6)}
     for entry in context.entries:
         row = entry.as_dict()
-        writer.writerow((*(row[column] for column in CSV_COLUMNS), sources[entry.family]))
+        source = csv_source_set(entry.family) if sources[entry.family] else "any"
+        writer.writerow((*(row[column] for column in CSV_COLUMNS), source))
+    for family in (4, 6):
+        for network in sources[family]:
+            writer.writerow((csv_source_set(family), "", family, "", "", "", CSV_SOURCE_PURPOSE,
+                             network))  # fmt: skip
     return buffer.getvalue()
 
 

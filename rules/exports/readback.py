@@ -49,6 +49,8 @@ def read_json(content: str) -> Allowed:
 def read_csv(content: str) -> Allowed:
     allowed = set()
     for row in csv.DictReader(io.StringIO(content)):
+        if not row["protocol"]:
+            continue  # A source network row.
         allowed |= _product(row["protocol"], [_cidr(row["destination"])], _ranges(row["ports"]))
     return allowed
 
@@ -161,6 +163,8 @@ def _asa_spec(words: list[str], i: int) -> tuple[str | None, int]:
     """Return the network an ASA address spec at ``words[i]`` names, and the next index."""
     if words[i] == "any":
         return None, i + 1
+    if words[i] == "object-group":
+        return None, i + 2
     if words[i] == "host":
         return _cidr(words[i + 1]), i + 2
     if "/" in words[i]:

@@ -105,8 +105,21 @@ def test_json_is_the_whole_rule_set():
 def test_csv_has_one_row_per_entry():
     document = mixed_document()
     rows = list(csv.DictReader(io.StringIO(FORMATS["csv"].render(document).content)))
-    assert [(r["id"], r["destination"], r["ports"]) for r in rows] == [
-        (e.id, e.destination, e.ports_text) for e in document.entries
+    assert [(r["id"], r["destination"], r["ports"], r["source"]) for r in rows] == [
+        (e.id, e.destination, e.ports_text, "any") for e in document.entries
+    ]
+
+
+def test_csv_lists_each_source_network_once_in_rows_its_family_names():
+    document = mixed_document(source_networks=("10.0.0.0/8", "192.0.2.0/24"))
+    rows = list(csv.DictReader(io.StringIO(FORMATS["csv"].render(document).content)))
+    entries = [row for row in rows if row["protocol"]]
+    assert len(entries) == len(document.entries)
+    assert {(r["family"], r["source"]) for r in entries} == {("4", "sources-ipv4"), ("6", "any")}
+    sources = [(r["id"], r["family"], r["purpose"], r["source"]) for r in rows[len(entries) :]]
+    assert sources == [
+        ("sources-ipv4", "4", "source network", "10.0.0.0/8"),
+        ("sources-ipv4", "4", "source network", "192.0.2.0/24"),
     ]
 
 

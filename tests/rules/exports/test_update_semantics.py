@@ -153,3 +153,21 @@ def test_paloalto_says_it_has_no_incremental_commands():
     old, new = versions()
     delta = delta_render(old=old, new=new, format_name="paloalto")
     assert not delta.incremental and "no incremental commands" in delta.content
+
+
+def test_asa_sources_are_one_object_group_per_family_replaced_exactly():
+    old, new = versions()
+    store = store_of("ciscoasa")
+    apply(store, "ciscoasa", FORMATS["ciscoasa"].render(old).content)
+    assert store.groups == {f"{TAG}-src4": ["10.0.0.0 255.0.0.0"], f"{TAG}-src6": ["fd00::/8"]}
+    apply(store, "ciscoasa", FORMATS["ciscoasa"].render(new).content)
+    assert store.groups == {f"{TAG}-src4": ["10.1.0.0 255.255.0.0"]}
+    permits = [ace.split() for ace in store.acls[TAG] if " permit " in ace]
+    for words in permits:
+        source = words[5:7] if words[5] == "object-group" else words[5:6]
+        destination = words[5 + len(source) :]
+        ipv6 = ":" in (destination[1] if destination[0] == "host" else destination[0])
+        # IPv6 entries name no IPv4 source: version N+1 has IPv6 sources "any".
+        assert source == (["any"] if ipv6 else ["object-group", f"{TAG}-src4"])
+    # One entry per destination and port range, whatever the number of sources.
+    assert len(permits) == sum(len(e.ports) for e in new.entries)

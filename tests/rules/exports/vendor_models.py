@@ -27,18 +27,36 @@ class SrxStore:
 
 
 class AsaStore:
-    """ASA access lists by name; a repeated ACE is refused as a duplicate."""
+    """ASA access lists and network object groups by name; a repeated ACE is refused as
+    a duplicate, and an entry naming an object group that does not exist is refused."""
 
     def __init__(self, lines=()):
         self.acls: dict[str, list[str]] = {}
+        self.groups: dict[str, list[str]] = {}
         self.apply("\n".join(lines))
 
     def apply(self, content: str) -> None:
+        group = None
         for line in content.splitlines():
             words = line.split()
+            if line.startswith(" network-object ") and group is not None:
+                self.groups[group].append(" ".join(words[1:]))
+                continue
+            group = None
             if words[:3] == ["clear", "configure", "access-list"]:
                 self.acls.pop(words[3], None)
+            elif words[:4] == ["clear", "configure", "object-group", "network"]:
+                in_use = f"object-group {words[4]} "
+                aces = [ace for acl in self.acls.values() for ace in acl]
+                assert not any(in_use in ace for ace in aces), "a group in use can't be cleared"
+                self.groups.pop(words[4], None)
+            elif words[:2] == ["object-group", "network"]:
+                group = words[2]
+                self.groups.setdefault(group, [])
             elif words[:1] == ["access-list"]:
+                for i, word in enumerate(words[:-1]):
+                    if word == "object-group":
+                        assert words[i + 1] in self.groups, f"no object group {words[i + 1]}"
                 entries = self.acls.setdefault(words[1], [])
                 if line not in entries:
                     entries.append(line)
