@@ -6,6 +6,8 @@ choice values verbatim, so each is checked here against its exact syntax first.
 """
 
 import re
+import threading
+from collections import OrderedDict
 
 from accounts.validators import is_canonical_network
 from rules.exceptions import UnsafeRuleSet
@@ -18,6 +20,12 @@ _PURPOSE = re.compile(r"[a-z0-9][a-z0-9+-]{0,99}")
 _ENVIRONMENTS = ("test", "production")
 _PROTOCOLS = ("tcp", "udp")
 _SHOWN = 40
+# Documents already found safe, by identity: a document is immutable (frozen dataclasses
+# and tuples), and every format of a version renders the same object, so it is checked
+# once rather than once per format.
+_CHECKED: OrderedDict[int, object] = OrderedDict()
+_CHECKED_MAX = 8
+_CHECKED_LOCK = threading.Lock()
 
 
 def _shown(value) -> str:
@@ -58,6 +66,8 @@ def document_problems(document) -> list[str]:
 
 def document_check_safe(document) -> None:
     """Raise UnsafeRuleSet naming what is wrong if ``document`` holds non-canonical values."""
+    if _CHECKED.get(id(document)) is document:
+        return
     problems = document_problems(document)
     if problems:
         shown = "; ".join(problems[:5])
@@ -66,3 +76,7 @@ def document_check_safe(document) -> None:
             f"Version {_shown(document.version)} cannot be rendered: {shown}{more}. "
             "Correct the app's source networks and publish again."
         )
+    with _CHECKED_LOCK:
+        _CHECKED[id(document)] = document
+        while len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
