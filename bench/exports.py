@@ -1,9 +1,14 @@
-"""Time every firewall export format on a rule set of 1,000 IPv4 and 100 IPv6 proxies.
+"""Time every firewall export format on two rule sets: 1,000 IPv4 and 100 IPv6 proxies
+with one source network per family, and 9,000 IPv4 and 1,000 IPv6 proxies with 256 source
+networks per family (plus the delta from the version before it, which lacks 100
+destinations and has 100 others).
 
 Run from the repository root: ``.venv/bin/python bench/exports.py``. It renders from
 in-memory objects (no database) through the same path as the service: render, then the
-completeness check. It prints milliseconds per format; the last line is one JSON object
-with ``total_ms`` and ``max_format_ms``. Target: all formats together under 2 s.
+completeness check. It prints milliseconds and bytes per format; the last line is one JSON
+object with ``total_ms`` and ``max_format_ms`` of the first set and ``large_total_ms``
+(formats plus deltas) of the second. Target: each set's formats (and deltas) together
+under 2 s.
 """
 
 import ipaddress
@@ -25,10 +30,16 @@ django.setup()
 from rules.aggregation import entries_aggregate  # noqa: E402
 from rules.document import RuleSetDocument, content_sha256  # noqa: E402
 from rules.exports.completeness import export_check_complete  # noqa: E402
+from rules.exports.deltas import delta_render  # noqa: E402
 from rules.exports.registry import FORMATS  # noqa: E402
 
 IPV4_DESTINATIONS = 1000
 IPV6_DESTINATIONS = 100
+LARGE_IPV4_DESTINATIONS = 9000
+LARGE_IPV6_DESTINATIONS = 1000
+LARGE_SOURCES_PER_FAMILY = 256
+# Destinations the large set's previous version had instead of its last ones.
+LARGE_CHANGED = 100
 APP_ID = "0123456789abcdef0123456789abcdef"
 STANDARD_PORTS = [
     {"protocol": "tcp", "port_start": 443, "port_end": 443, "purpose": "signalling"},
@@ -38,17 +49,24 @@ STANDARD_PORTS = [
 ]
 
 
-def build_document() -> RuleSetDocument:
+def build_document(
+    *,
+    ipv4: int = IPV4_DESTINATIONS,
+    ipv6: int = IPV6_DESTINATIONS,
+    sources=None,
+    offset=0,
+    version="2026112101",
+) -> RuleSetDocument:
     """Return a rule set whose destinations don't collapse: every other address."""
     v4 = ipaddress.ip_address("198.18.0.0")
     v6 = ipaddress.ip_address("2001:db8::")
-    endpoints = [("production", str(v4 + 2 * i), STANDARD_PORTS) for i in range(IPV4_DESTINATIONS)]
-    endpoints += [("production", str(v6 + 2 * i), STANDARD_PORTS) for i in range(IPV6_DESTINATIONS)]
+    endpoints = [("production", str(v4 + 2 * (i + offset)), STANDARD_PORTS) for i in range(ipv4)]
+    endpoints += [("production", str(v6 + 2 * (i + offset)), STANDARD_PORTS) for i in range(ipv6)]
     entries = entries_aggregate(endpoints)
-    sources = ("10.0.0.0/8", "fd00::/8")
+    sources = tuple(sources or ("10.0.0.0/8", "fd00::/8"))
     return RuleSetDocument(
         app_id=APP_ID,
-        version="2026112101",
+        version=version,
         created_at=datetime(2026, 11, 21, tzinfo=UTC),
         sha256=content_sha256(app_id=APP_ID, source_networks=sources, entries=entries),
         source_networks=sources,
@@ -57,19 +75,63 @@ def build_document() -> RuleSetDocument:
     )
 
 
-def main() -> None:
-    started = time.perf_counter()
-    document = build_document()
-    build_ms = (time.perf_counter() - started) * 1000
-    print(f"rule set: {len(document.entries)} entries, built in {build_ms:.1f} ms")
+def large_sources() -> tuple[str, ...]:
+    """Return 256 distinct, canonical source networks of each family."""
+    v4 = [str(ipaddress.ip_network(f"10.{i}.0.0/16")) for i in range(LARGE_SOURCES_PER_FAMILY)]
+    v6 = [str(ipaddress.ip_network(f"fd00:{i:x}::/32")) for i in range(LARGE_SOURCES_PER_FAMILY)]
+    return tuple(v4 + v6)
+
+
+def time_formats(document: RuleSetDocument) -> dict[str, float]:
+    """Render and check every format; print and return milliseconds per format."""
     timings = {}
     for name, fmt in FORMATS.items():
         started = time.perf_counter()
         rendered = fmt.render(document)
         export_check_complete(document=document, rendered=rendered, format_name=name)
         timings[name] = (time.perf_counter() - started) * 1000
-        print(f"{name:10s} {timings[name]:8.1f} ms  {len(rendered.content):>9,d} bytes")
+        print(f"{name:10s} {timings[name]:8.1f} ms  {len(rendered.content):>11,d} bytes")
+    return timings
+
+
+def time_deltas(old: RuleSetDocument, new: RuleSetDocument) -> dict[str, float]:
+    """Render the delta from ``old`` to ``new`` in every format; return ms per format."""
+    timings = {}
+    for name in FORMATS:
+        started = time.perf_counter()
+        delta = delta_render(old=old, new=new, format_name=name)
+        timings[name] = (time.perf_counter() - started) * 1000
+        kind = "incremental" if delta.incremental else "full/none"
+        print(f"{name:10s} {timings[name]:8.1f} ms  {len(delta.content):>11,d} bytes  {kind}")
+    return timings
+
+
+def main() -> None:
+    started = time.perf_counter()
+    document = build_document()
+    build_ms = (time.perf_counter() - started) * 1000
+    print(f"rule set: {len(document.entries)} entries, built in {build_ms:.1f} ms")
+    timings = time_formats(document)
     total = sum(timings.values())
+    print(f"total {total:.1f} ms")
+
+    sources = large_sources()
+    previous = build_document(
+        ipv4=LARGE_IPV4_DESTINATIONS,
+        ipv6=LARGE_IPV6_DESTINATIONS,
+        sources=sources,
+        offset=LARGE_CHANGED,
+        version="2026112101",
+    )
+    large = build_document(ipv4=LARGE_IPV4_DESTINATIONS, ipv6=LARGE_IPV6_DESTINATIONS,
+                           sources=sources, version="2026112102")  # fmt: skip
+    print(f"\nlarge rule set: {len(large.entries)} entries, "
+          f"{len(sources)} source networks")  # fmt: skip
+    large_timings = time_formats(large)
+    print("deltas from the previous version:")
+    delta_timings = time_deltas(previous, large)
+    large_total = sum(large_timings.values()) + sum(delta_timings.values())
+    print(f"total {large_total:.1f} ms")
     print(
         json.dumps(
             {
@@ -81,6 +143,11 @@ def main() -> None:
                 "max_format_ms": round(max(timings.values()), 1),
                 "max_format": max(timings, key=timings.get),
                 "per_format_ms": {name: round(ms, 1) for name, ms in timings.items()},
+                "large_entries": len(large.entries),
+                "large_sources": len(sources),
+                "large_formats_ms": round(sum(large_timings.values()), 1),
+                "large_deltas_ms": round(sum(delta_timings.values()), 1),
+                "large_total_ms": round(large_total, 1),
             }
         )
     )
