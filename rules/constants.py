@@ -51,5 +51,6 @@ IPTABLES_RULES_PER_COMMIT = 150
 FORTIGATE_POLICY_BASE = 1_000_000_000
 FORTIGATE_POLICY_SLOTS = 64
 FORTIGATE_APP_BLOCKS = 1_000_000
-# Address group slots per app (one per group, family and FORTIGATE_GROUP_MEMBERS chunk).
-FORTIGATE_GROUP_SLOTS = 64
+# Address group slots per app (one per group, family and FORTIGATE_GROUP_MEMBERS chunk):
+# room for 10,000 destinations per family in each of three port groups.
+FORTIGATE_GROUP_SLOTS = 192

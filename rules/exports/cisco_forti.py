@@ -10,6 +10,7 @@ from rules.constants import (
     FORTIGATE_POLICY_SLOTS,
 )
 from rules.document import Entry, Group
+from rules.exceptions import RuleExportFailed
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
 
 
@@ -114,7 +115,7 @@ def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict
     ]
     return [
         (
-            next(slots[family]),
+            next(slots[family], None),
             [
                 "        set member "
                 + " ".join(f'"{context.address_name(e.destination)}"' for e in chunk)
@@ -213,8 +214,13 @@ def render_fortigate(context: RenderContext) -> str:
         name = context.address_name(entry.destination)
         addresses[entry.family].setdefault(name, _forti_address(entry))
     source_items, groups, services, policies = _forti_objects(context)
-    if len(policies) > len(ids) or max(map(len, groups.values())) > FORTIGATE_GROUP_SLOTS:
-        raise ValueError("The rule set needs more FortiGate policies or groups than reserved.")
+    slots_short = any(name is None for family in (4, 6) for name, _ in groups[family])
+    if len(policies) > len(ids) or slots_short:
+        raise RuleExportFailed(
+            f"Version {context.document.version} needs more FortiGate policies or address "
+            f"groups than an app has ({len(ids)} policies and {FORTIGATE_GROUP_SLOTS} groups "
+            f"of {FORTIGATE_GROUP_MEMBERS} per family): use another format for this app."
+        )
     lines = [
         *_forti_block("firewall address", source_items[4] + list(addresses[4].items())),
         *_forti_block("firewall address6", source_items[6] + list(addresses[6].items())),

@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from rules.aggregation import entries_aggregate
+from rules.exceptions import RuleExportFailed
+from rules.exports import cisco_forti
 from rules.exports.completeness import export_missing
 from rules.exports.readback import READERS
 from rules.exports.registry import FORMATS, format_get
@@ -240,3 +242,10 @@ def test_an_emptied_rule_set_still_renders_a_valid_file(name):
     if name in VALIDATORS:
         result = validate(VALIDATORS[name], rendered.content)
         assert result.returncode == 0, result.stderr
+
+
+def test_fortigate_refuses_a_rule_set_larger_than_its_slots_with_a_readable_error(monkeypatch):
+    monkeypatch.setattr(cisco_forti, "FORTIGATE_GROUP_MEMBERS", 1)
+    monkeypatch.setattr(cisco_forti, "FORTIGATE_GROUP_SLOTS", 2)
+    with pytest.raises(RuleExportFailed, match="needs more FortiGate policies or address groups"):
+        FORMATS["fortigate"].render(mixed_document())
