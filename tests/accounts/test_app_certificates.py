@@ -39,7 +39,9 @@ def verify(app, token):
 
 
 def history(app) -> list[str]:
-    entries = LogEntry.objects.filter(object_id=str(app.pk)).order_by("pk")
+    entries = LogEntry.objects.filter(content_type__model="app", object_id=str(app.pk)).order_by(
+        "pk"
+    )
     return [entry.get_change_message() for entry in entries]
 
 
@@ -176,7 +178,7 @@ def test_every_change_is_in_the_apps_history_with_fingerprints_never_secrets(app
         f"Promoted app certificate {new} to primary; {old} is now the secondary.",
         f"Removed secondary app certificate {old}; its tokens are refused.",
     ]
-    entries = LogEntry.objects.filter(object_id=str(app.pk))
+    entries = LogEntry.objects.filter(content_type__model="app", object_id=str(app.pk))
     assert {entry.user_id for entry in entries} == {actor.pk}
     assert not any(
         secret in message for message in history(app) for secret in (old_primary, secondary)

@@ -78,7 +78,9 @@ def test_promote_then_remove_rotates_and_each_step_is_audited(member_client, mem
     assert (app.certificate, app.secondary_certificate) == (new, "")
     html = member_client.get(page(app)).content.decode()
     assert f"Secondary certificate {certificate_fingerprint(old_primary)} removed" in html
-    entries = LogEntry.objects.filter(object_id=str(app.pk)).order_by("pk")
+    entries = LogEntry.objects.filter(content_type__model="app", object_id=str(app.pk)).order_by(
+        "pk"
+    )
     assert [entry.user_id for entry in entries] == [member.pk] * 3
     assert [entry.get_change_message().split(" ")[0] for entry in entries] == [
         "Generated",
@@ -108,7 +110,7 @@ def test_promote_or_remove_without_a_secondary_says_so(member_client, app, name)
 
     assert response.status_code == 200
     assert "no secondary certificate" in response.content.decode()
-    assert not LogEntry.objects.filter(object_id=str(app.pk)).exists()
+    assert not LogEntry.objects.filter(content_type__model="app", object_id=str(app.pk)).exists()
 
 
 @pytest.mark.parametrize(
