@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from accounts.models import App
 from accounts.models.app import certificate_fingerprint
@@ -18,7 +19,7 @@ from accounts.services.apps import (
     app_secondary_certificate_promote,
     app_secondary_certificate_remove,
 )
-from tests.factories import AppFactory, UserFactory
+from tests.factories import AppFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,19 @@ def test_command_mints_with_the_secondary(app, actor, capsys):
 def test_command_says_when_there_is_no_secondary(app):
     with pytest.raises(CommandError, match="no secondary certificate"):
         call_command("mint_app_token", app.app_id, "--certificate", "secondary")
+
+
+def test_the_admin_shows_fingerprints_and_the_rotation_history_never_secrets(client, app, actor):
+    secondary = app_secondary_certificate_generate(app=app, actor=actor)
+    client.force_login(StaffUserFactory(is_superuser=True))
+
+    html = client.get(reverse("admin:accounts_app_change", args=[app.pk])).content.decode()
+    history_html = client.get(reverse("admin:accounts_app_history", args=[app.pk])).content
+    history_html = history_html.decode()
+
+    assert certificate_fingerprint(app.certificate) in html
+    assert certificate_fingerprint(secondary) in html
+    assert app.certificate not in html and secondary not in html
+    assert f"Generated secondary app certificate {certificate_fingerprint(secondary)}." in (
+        history_html
+    )
