@@ -97,8 +97,9 @@ def app_secondary_certificate_promote(*, app: App, actor) -> None:
 
 
 @transaction.atomic
-def app_secondary_certificate_remove(*, app: App, actor) -> None:
-    """Remove the secondary certificate: tokens signed with it are refused from now on."""
+def app_secondary_certificate_remove(*, app: App, actor) -> str:
+    """Remove the secondary certificate and return its fingerprint: tokens signed with it
+    are refused from now on."""
     _locked(app)
     if not app.secondary_certificate:
         raise ValidationError(
@@ -108,3 +109,4 @@ def app_secondary_certificate_remove(*, app: App, actor) -> None:
     app.secondary_certificate = ""
     message = f"Removed secondary app certificate {fingerprint}; its tokens are refused."
     _save_certificates(app, actor=actor, message=message)
+    return fingerprint

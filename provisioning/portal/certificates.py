@@ -84,9 +84,8 @@ def secondary_promote(request, app_id):
 def secondary_remove(request, app_id):
     """Remove the secondary certificate: tokens signed with it are refused from now on."""
     app = user_managed_app_get(user=request.user, app_id=app_id)
-    fingerprint = app.secondary_certificate_fingerprint
     try:
-        app_secondary_certificate_remove(app=app, actor=request.user)
+        fingerprint = app_secondary_certificate_remove(app=app, actor=request.user)
     except ValidationError as exc:
         _report(request, exc)
     else:
