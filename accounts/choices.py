@@ -20,3 +20,9 @@ class ApiKeyScope(models.TextChoices):
     READ = "read", "Read apps and requests"
     RULES = "rules", "Download firewall rules"
     REQUESTS = "requests", "Submit proxy requests"
+    CERTIFICATES = "certificates", "Generate, promote and remove app certificates"
+
+
+class CertificateSlot(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"

@@ -58,6 +58,16 @@ def user_app_get(*, user, app_id: str) -> App:
     return app
 
 
+def user_managed_app_get(*, user, app_id: str) -> App:
+    """Return the app with ``app_id`` if ``user`` is an admin of its customer; raise Http404
+    otherwise (viewers too: they may look, not change)."""
+    customers = user_admin_customers(user=user)
+    app = user_apps(user=user).filter(app_id=app_id, customer__in=customers).first()
+    if app is None:
+        raise Http404("No such app.")
+    return app
+
+
 def user_can_manage(*, user, customer: Customer) -> bool:
     """Return whether ``user`` is an admin member of ``customer``."""
     return user_admin_customers(user=user).filter(pk=customer.pk).exists()

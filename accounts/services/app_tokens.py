@@ -10,7 +10,8 @@ The SDK sends it as ``Authorization: Bearer <token>``. The published rules (READ
 tokens"; the OpenAPI description of the SDK endpoint):
 
 - a JWS compact token, ``alg`` HS256; the key is the app certificate's 32 characters as
-  they are shown (UTF-8 bytes of the hex text, not hex-decoded);
+  they are shown (UTF-8 bytes of the hex text, not hex-decoded); while certificates rotate
+  an app has a primary and a secondary certificate, and a token signed with either passes;
 - claims: ``sub`` the App ID in lower case (required), ``exp`` (required) and optional
   ``iat`` / ``nbf``, all NumericDate numbers of seconds since the epoch;
 - refused: another ``alg``, a bad signature, an ``aud`` claim, a missing or non-numeric
@@ -19,11 +20,13 @@ tokens"; the OpenAPI description of the SDK endpoint):
 """
 
 import time
+from collections.abc import Sequence
 
 import jwt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from accounts.choices import CertificateSlot
 from accounts.constants import APP_TOKEN_ALGORITHM, APP_TOKEN_LEEWAY_SECONDS
 from accounts.models import App
 
@@ -41,34 +44,55 @@ def _now() -> int:
     return int(time.time())
 
 
-def app_token_mint(*, app: App, ttl_seconds: int) -> str:
-    """Return a token for ``app`` valid for ``ttl_seconds`` (1 to ``APP_TOKEN_MAX_TTL``)."""
+def app_token_mint(
+    *, app: App, ttl_seconds: int, certificate: str = CertificateSlot.PRIMARY
+) -> str:
+    """Return a token for ``app`` valid for ``ttl_seconds`` (1 to ``APP_TOKEN_MAX_TTL``),
+    signed with its primary certificate, or its secondary one when ``certificate`` says so."""
     max_ttl = settings.APP_TOKEN_MAX_TTL
     if not 1 <= int(ttl_seconds) <= max_ttl:
         raise ValidationError(
             {"ttl_seconds": f"A token lives 1 to {max_ttl} seconds; {ttl_seconds} is out of range."}
         )
+    key = app.certificate
+    if certificate == CertificateSlot.SECONDARY:
+        key = app.secondary_certificate
+        if not key:
+            raise ValidationError({"certificate": "This app has no secondary certificate."})
     issued_at = _now()
     claims = {"sub": app.app_id, "iat": issued_at, "exp": issued_at + int(ttl_seconds)}
-    return jwt.encode(claims, app.certificate, algorithm=APP_TOKEN_ALGORITHM)
+    return jwt.encode(claims, key, algorithm=APP_TOKEN_ALGORITHM)
 
 
-def _signed_claims(*, certificate: str, token: str) -> dict:
-    """Return the claims of ``token`` once its HS256 signature checks out under
-    ``certificate``; time claims are checked by the caller, to the published rules."""
+def _decode(token: str, certificate: str) -> dict | None:
+    """Return the claims of ``token`` if it is signed with ``certificate``, None if its
+    signature is another key's; raise AppTokenError for anything else."""
     options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
     try:
-        claims = jwt.decode(token, certificate, algorithms=[APP_TOKEN_ALGORITHM], options=options)
+        return jwt.decode(token, certificate, algorithms=[APP_TOKEN_ALGORITHM], options=options)
+    except jwt.InvalidSignatureError:
+        return None
     except jwt.InvalidAlgorithmError as exc:
         raise AppTokenError("token_invalid", "The app token must be signed with HS256.") from exc
-    except jwt.InvalidSignatureError as exc:
-        message = "The app token's signature does not match the app certificate."
-        raise AppTokenError("token_invalid", message) from exc
     except jwt.InvalidAudienceError as exc:
         raise AppTokenError("token_invalid", "App tokens carry no aud claim.") from exc
     except jwt.InvalidTokenError as exc:
         message = "The app token is not a well-formed JWT (header.payload.signature)."
         raise AppTokenError("token_invalid", message) from exc
+
+
+def _signed_claims(*, certificates: Sequence[str], token: str) -> dict:
+    """Return the claims of ``token`` once its HS256 signature checks out under one of
+    ``certificates``; time claims are checked by the caller, to the published rules."""
+    for certificate in certificates:
+        claims = _decode(token, certificate)
+        if claims is not None:
+            break
+    else:
+        message = "The app token's signature does not match the app certificate."
+        if len(certificates) > 1:
+            message = "The app token's signature matches neither of the app's certificates."
+        raise AppTokenError("token_invalid", message)
     if not isinstance(claims, dict):
         raise AppTokenError("token_invalid", "The app token's payload is not a JSON object.")
     return claims
@@ -102,13 +126,16 @@ def _check_times(claims: dict) -> None:
         raise AppTokenError("token_invalid", message)
 
 
-def app_token_verify(*, app_id: str, certificate: str, token: str) -> dict:
+def app_token_verify(*, app_id: str, certificates: Sequence[str], token: str) -> dict:
     """Return the claims of ``token`` for the app, or raise AppTokenError.
 
+    ``certificates`` are the app's secrets, primary first (``App.certificates``, or
+    ``accounts.models.app.certificate_secrets`` of a row's columns); a token signed with any
+    of them passes. This is the one place tokens are checked, whatever caches the secrets.
     Codes: ``token_expired``, and ``token_invalid`` for everything else (see the module's
     published rules); messages say what is wrong, never the parser's own text.
     """
-    claims = _signed_claims(certificate=certificate, token=token)
+    claims = _signed_claims(certificates=certificates, token=token)
     if claims.get("sub") != app_id:
         raise AppTokenError("token_invalid", "The app token's sub is not this App ID.")
     _check_times(claims)

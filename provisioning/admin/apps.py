@@ -16,11 +16,21 @@ class AppAdmin(StatusByOpsMixin, admin.ModelAdmin):
     list_filter = ("status", "certificate_enabled", "customer")
     search_fields = ("app_id", "name", "customer__name", "customer__slug")
     autocomplete_fields = ["customer"]
-    readonly_fields = AUDIT_FIELDS
+    readonly_fields = (*AUDIT_FIELDS, "certificate_fingerprint", "secondary_fingerprint")
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="Certificate fingerprint")
+    def certificate_fingerprint(self, obj):
+        return obj.certificate_fingerprint or "—"
+
+    @admin.display(description="Secondary certificate fingerprint")
+    def secondary_fingerprint(self, obj):
+        # Customer admins generate, promote and remove it in the portal; each change is in
+        # this app's history.
+        return obj.secondary_certificate_fingerprint or "none"
 
     def get_readonly_fields(self, request, obj=None):
         # The App ID is the customer's identity in every SDK: fixed once created.

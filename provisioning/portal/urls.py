@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import team, views
+from provisioning.portal import certificates, team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -21,6 +21,21 @@ urlpatterns = [
     path("accounts/logout/", ConfirmLogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("apps/<str:app_id>/", views.app_detail, name="portal_app_detail"),
+    path(
+        "apps/<str:app_id>/certificates/secondary/",
+        certificates.secondary_generate,
+        name="portal_certificate_generate",
+    ),
+    path(
+        "apps/<str:app_id>/certificates/secondary/promote/",
+        certificates.secondary_promote,
+        name="portal_certificate_promote",
+    ),
+    path(
+        "apps/<str:app_id>/certificates/secondary/remove/",
+        certificates.secondary_remove,
+        name="portal_certificate_remove",
+    ),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",
         views.rules_download,

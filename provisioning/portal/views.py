@@ -20,6 +20,7 @@ from accounts.selectors import (
     user_customers,
 )
 from accounts.services.api_keys import api_key_create, api_key_revoke
+from provisioning.portal.certificates import new_certificate_pop
 from provisioning.portal.forms import ApiKeyForm, RequestForm
 from provisioning.portal.new_key import new_key_pop, new_key_remember
 from provisioning.portal.services import portal_request_submit
@@ -54,7 +55,7 @@ def app_detail(request, app_id):
     """Show one app: environment, endpoints, firewall rules and SDK snippets."""
     app = user_app_get(user=request.user, app_id=app_id)
     groups = selectors.app_endpoint_groups(app=app)
-    return render(
+    response = render(
         request,
         "portal/app_detail.html",
         {
@@ -69,9 +70,13 @@ def app_detail(request, app_id):
             "app_token_max_ttl": settings.APP_TOKEN_MAX_TTL,
             "rules": selectors.app_rules_summary(app=app),
             "can_manage": user_can_manage(user=request.user, customer=app.customer),
+            "new_certificate": new_certificate_pop(request=request, app=app),
             "nav": "dashboard",
         },
     )
+    # A new certificate is shown on this page once; keep every version out of caches.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -5,6 +5,7 @@ import re
 
 from accounts.choices import AppStatus, CustomerStatus
 from accounts.constants import APP_ID_PATTERN
+from accounts.models.app import certificate_secrets
 from accounts.services.app_tokens import AppTokenError, app_token_verify
 from provisioning.exceptions import SdkConfigError
 from provisioning.sdk.memo import sdk_app_row_recent
@@ -22,8 +23,10 @@ def _check_token(row: dict, authorization: str) -> None:
         raise SdkConfigError(
             "token_invalid", "Send the app token as 'Authorization: Bearer <token>'."
         )
+    # Both certificates verify while they rotate; which one signed is the verifier's business.
+    certificates = certificate_secrets(row["certificate"], row["secondary_certificate"])
     try:
-        app_token_verify(app_id=row["app_id"], certificate=row["certificate"], token=token.strip())
+        app_token_verify(app_id=row["app_id"], certificates=certificates, token=token.strip())
     except AppTokenError as exc:
         raise SdkConfigError(exc.code, exc.message) from exc
 

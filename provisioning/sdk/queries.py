@@ -52,7 +52,8 @@ def _app_row_queryset(app_id: str):
     rule_version = _rule_set_version_subquery()
     if rule_version is not None:
         annotations["rule_version"] = rule_version
-    fields = ["pk", "app_id", "status", "certificate", "certificate_enabled", "customer__status"]
+    fields = ["pk", "app_id", "status", "certificate", "secondary_certificate"]
+    fields += ["certificate_enabled", "customer__status"]
     return (
         App.objects.filter(app_id=app_id)
         .annotate(**annotations)

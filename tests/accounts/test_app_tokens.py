@@ -14,7 +14,7 @@ def app(db):
 
 
 def verify(app, token):
-    return app_token_verify(app_id=app.app_id, certificate=app.certificate, token=token)
+    return app_token_verify(app_id=app.app_id, certificates=app.certificates, token=token)
 
 
 @time_machine.travel("2026-03-01T12:00:00Z", tick=False)

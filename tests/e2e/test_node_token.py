@@ -7,7 +7,12 @@ import subprocess
 import jwt
 import pytest
 
-from tests.factories import AppFactory
+from accounts.services.apps import (
+    app_secondary_certificate_generate,
+    app_secondary_certificate_promote,
+    app_secondary_certificate_remove,
+)
+from tests.factories import AppFactory, UserFactory
 from tests.provisioning.api.conftest import api_settings  # noqa: F401 (autouse fixture)
 from tests.provisioning.api.helpers import live_set, sdk_get
 
@@ -32,9 +37,10 @@ def app(db):
     return app
 
 
-def node_mint(node_modules, app, **extra) -> str:
+def node_mint(node_modules, app, certificate=None, **extra) -> str:
+    certificate = certificate or app.certificate
     result = subprocess.run(
-        ["node", "-e", MINT, app.app_id, app.certificate, json.dumps(extra)],
+        ["node", "-e", MINT, app.app_id, certificate, json.dumps(extra)],
         cwd=node_modules.parent, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     return result.stdout
@@ -51,6 +57,26 @@ def test_token_minted_by_node_from_the_spec_is_accepted(client, node_modules, ap
     response = call(client, app, token)
     assert response.status_code == 200, response.content
     assert response.json()["app_id"] == app.app_id
+
+
+def test_token_minted_by_node_with_the_secondary_certificate_during_rotation(
+    client, node_modules, app
+):
+    actor = UserFactory()
+    primary_token = node_mint(node_modules, app)
+    secondary = app_secondary_certificate_generate(app=app, actor=actor)
+    secondary_token = node_mint(node_modules, app, certificate=secondary)
+
+    assert call(client, app, secondary_token).status_code == 200
+    assert call(client, app, primary_token).status_code == 200
+
+    app_secondary_certificate_promote(app=app, actor=actor)
+    app_secondary_certificate_remove(app=app, actor=actor)
+
+    assert call(client, app, secondary_token).status_code == 200
+    refused = call(client, app, primary_token)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "token_invalid"
 
 
 @pytest.mark.parametrize(

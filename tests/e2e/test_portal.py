@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from accounts.models import Customer
+from accounts.models import App, Customer
 from accounts.services.api_keys import api_key_create
 from provisioning.choices import RequestStatus
 from provisioning.models import ProvisioningRequest, ProxyPool
@@ -230,6 +230,32 @@ def test_pages_fit_a_phone(demo, open_page, live_server):
     expect(page.get_by_role("status")).to_contain_text("revoked")
     expect(page.locator(".badge-revoked")).to_have_text("Revoked")
     expect(page.get_by_test_id("new-key")).to_have_count(0)
+
+
+def test_customer_admin_rotates_the_app_certificate_on_a_phone(demo, open_page, live_server):
+    page = open_page("demo", viewport=PHONE)
+    page.goto(f"{live_server.url}/apps/{DEMO_APP_ID}/")
+    app = App.objects.get(app_id=DEMO_APP_ID)
+    old_primary = app.certificate_fingerprint
+
+    page.get_by_role("button", name="Generate secondary").click()
+
+    expect(page.get_by_test_id("new-certificate")).to_contain_text("the only time it is shown")
+    assert_fits_width(page)
+    secret = page.locator("#new-certificate-value").inner_text()
+    app.refresh_from_db()
+    assert secret == app.secondary_certificate
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Promote to primary").click()
+    expect(page.get_by_role("status")).to_contain_text("is now the primary")
+    expect(page.get_by_test_id("new-certificate")).to_have_count(0)
+    expect(page.get_by_test_id("certificate-secondary")).to_contain_text(old_primary)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{old_primary} removed")
+    expect(page.get_by_role("button", name="Generate secondary")).to_be_visible()
+    app.refresh_from_db()
+    assert (app.certificate, app.secondary_certificate) == (secret, "")
 
 
 def test_sign_in_error_and_password_reset_pages(browser, demo, live_server):

@@ -1,9 +1,11 @@
-"""Print an app token for an App ID: ``manage.py mint_app_token <app_id> [--ttl S]``."""
+"""Print an app token for an App ID:
+``manage.py mint_app_token <app_id> [--ttl S] [--certificate primary|secondary]``."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.choices import CertificateSlot
 from accounts.models import App
 from accounts.services.app_tokens import app_token_mint
 
@@ -19,8 +21,15 @@ class Command(BaseCommand):
             default=None,
             help="Lifetime in seconds (default and maximum: APP_TOKEN_MAX_TTL).",
         )
+        parser.add_argument(
+            "--certificate",
+            choices=CertificateSlot.values,
+            default=CertificateSlot.PRIMARY,
+            help="Which of the app's certificates signs the token (default: primary); "
+            "the secondary one exists while certificates rotate.",
+        )
 
-    def handle(self, *args, app_id, ttl, **options):
+    def handle(self, *args, app_id, ttl, certificate, **options):
         if ttl is not None and ttl <= 0:
             raise CommandError(
                 f"--ttl must be 1 to {settings.APP_TOKEN_MAX_TTL} seconds, not {ttl}; "
@@ -31,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"No app with App ID {app_id!r}.")
         try:
             lifetime = settings.APP_TOKEN_MAX_TTL if ttl is None else ttl
-            token = app_token_mint(app=app, ttl_seconds=lifetime)
+            token = app_token_mint(app=app, ttl_seconds=lifetime, certificate=certificate)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(token)

@@ -32,10 +32,26 @@ class AppDetailSerializer(AppSerializer):
         help_text="What the app has live: production, test, or null."
     )
     open_request = serializers.SerializerMethodField(help_text="Id of the open request, if any.")
+    certificate_fingerprint = serializers.CharField(
+        read_only=True,
+        help_text="Start of the SHA-256 of the primary certificate (never the certificate).",
+    )
+    secondary_certificate_fingerprint = serializers.SerializerMethodField(
+        help_text="Same for the secondary certificate, or null when the app has none."
+    )
 
     class Meta(AppSerializer.Meta):
-        fields = [*AppSerializer.Meta.fields, "environment", "open_request"]
+        fields = [
+            *AppSerializer.Meta.fields,
+            "environment",
+            "open_request",
+            "certificate_fingerprint",
+            "secondary_certificate_fingerprint",
+        ]
         read_only_fields = fields
+
+    def get_secondary_certificate_fingerprint(self, app) -> str | None:
+        return app.secondary_certificate_fingerprint or None
 
     def get_environment(self, app) -> str | None:
         return self.context["environment"]

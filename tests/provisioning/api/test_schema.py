@@ -122,5 +122,7 @@ def test_api_conforms_to_its_schema(api_schema, world, caller):
             calls += _exercise(operation, world[caller], known)
         operations += 1
 
-    assert operations == 17  # PATCH apps/{app_id}/ sets source networks
+    # PATCH apps/{app_id}/ sets source networks; certificates/secondary/ (POST, DELETE) and
+    # certificates/secondary/promote/ rotate the app certificate.
+    assert operations == 20
     assert calls >= operations * 2
