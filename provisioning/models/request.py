@@ -128,6 +128,14 @@ class RequestEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=RequestStatus.choices)
     reason = models.TextField(blank=True)
+    change = models.ForeignKey(
+        "provisioning.ChangeRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The change request this event is about, if any.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

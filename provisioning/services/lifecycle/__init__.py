@@ -2,11 +2,19 @@
 
 from provisioning.services.lifecycle.actions import (
     ACTIONS,
+    CHANGE,
     QUEUED_ACTIONS,
     RESIZE,
     ActionSpec,
     live_sets,
+    open_change,
     transition_check,
+)
+from provisioning.services.lifecycle.changes import (
+    change_request_approve,
+    change_request_reject,
+    change_request_review,
+    change_request_submit,
 )
 from provisioning.services.lifecycle.resize import request_resize
 from provisioning.services.lifecycle.transitions import (
@@ -21,10 +29,16 @@ from provisioning.services.requests import request_submit
 
 __all__ = [
     "ACTIONS",
+    "CHANGE",
     "QUEUED_ACTIONS",
     "RESIZE",
     "ActionSpec",
+    "change_request_approve",
+    "change_request_reject",
+    "change_request_review",
+    "change_request_submit",
     "live_sets",
+    "open_change",
     "request_allocate_test",
     "request_approve",
     "request_reject",
