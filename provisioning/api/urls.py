@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from provisioning.api.errors import api_not_found
-from provisioning.api.views import customer, sdk, staff
+from provisioning.api.views import changes, customer, sdk, staff
 
 app_name = "api"
 
@@ -12,6 +12,12 @@ v1 = [
     path("sdk/proxy-config", sdk.SdkProxyConfigView.as_view(), name="sdk-proxy-config"),
     path("apps/", customer.AppListView.as_view(), name="app-list"),
     path("apps/<str:app_id>/", customer.AppDetailView.as_view(), name="app-detail"),
+    path("apps/<str:app_id>/changes/", changes.ChangeListCreateView.as_view(), name="change-list"),
+    path(
+        "apps/<str:app_id>/changes/<int:pk>/",
+        changes.ChangeDetailView.as_view(),
+        name="change-detail",
+    ),
     path("", include("rules.api.urls")),
     path("requests/", customer.RequestListCreateView.as_view(), name="request-list"),
     path("requests/<int:pk>/", customer.RequestDetailView.as_view(), name="request-detail"),

@@ -122,5 +122,5 @@ def test_api_conforms_to_its_schema(api_schema, world, caller):
             calls += _exercise(operation, world[caller], known)
         operations += 1
 
-    assert operations == 17  # PATCH apps/{app_id}/ sets source networks
+    assert operations == 20  # PATCH apps/{app_id}/ sets source networks; changes: 3
     assert calls >= operations * 2
