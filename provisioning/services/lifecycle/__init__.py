@@ -15,6 +15,7 @@ from provisioning.services.lifecycle.changes import (
     change_request_reject,
     change_request_review,
     change_request_submit,
+    change_summary,
 )
 from provisioning.services.lifecycle.resize import request_resize
 from provisioning.services.lifecycle.transitions import (
@@ -37,6 +38,7 @@ __all__ = [
     "change_request_reject",
     "change_request_review",
     "change_request_submit",
+    "change_summary",
     "live_sets",
     "open_change",
     "request_allocate_test",
