@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.selectors import user_can_manage
+from accounts.selectors import user_admin_customers, user_can_manage
 from provisioning.exceptions import IllegalTransition
 from provisioning.portal.forms import ChangeForm
 from provisioning.selectors import portal as selectors
@@ -25,6 +25,7 @@ def request_list(request):
         {
             "requests": selectors.user_requests(user=request.user),
             "changes": user_changes(user=request.user),
+            "can_request": user_admin_customers(user=request.user).exists(),
             "nav": "requests",
         },
     )
