@@ -103,3 +103,22 @@ def test_rejecting_a_change_asks_for_a_reason_and_leaves_the_set_alone(as_staff,
     assert change.status == ChangeStatus.REJECTED
     assert live_sets(live).production.endpoints.filter(live=True).count() == before
     assert live.events.last().reason == f"Change #{change.pk} rejected: Budget"
+
+
+def test_staff_review_and_approve_a_change_over_the_api(
+    client, live, django_capture_on_commit_callbacks
+):
+    change = change_request_submit(request=live, concurrency=300)
+    answers = []
+    for group, action_name in [("sales", "review-change"), ("ops", "approve-change")]:
+        client.force_login(staff_member(group, username=f"api-{group}"))
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(client.post(f"/api/v1/requests/{live.pk}/{action_name}/"))
+    client.force_login(staff_member("sales", username="api-sales-2"))
+    refused = client.post(f"/api/v1/requests/{live.pk}/approve-change/")
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert "task_id" in answers[1].json()
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED
+    assert refused.status_code == 403

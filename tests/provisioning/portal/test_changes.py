@@ -118,3 +118,15 @@ def test_the_request_list_needs_a_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_new_request_for_a_live_app_points_to_asking_for_a_change(member_client, app, live):
+    response = member_client.post(
+        reverse("portal_request_create"),
+        {"app": app.app_id, "regions": [Region.objects.get(code="eu").pk], "concurrency": "50"},
+    )
+
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["app"]
+    assert f"already has an open request (#{live.pk}, active)" in message
+    assert "ask for a change to that request instead" in message
