@@ -61,10 +61,16 @@ class AppUpdateSerializer(serializers.Serializer):
 
 class RequestEventSerializer(serializers.ModelSerializer):
     from_status = serializers.CharField(help_text="Empty for the first event (submission).")
+    change = serializers.IntegerField(
+        source="change_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The change request the event is about, if any.",
+    )
 
     class Meta:
         model = RequestEvent
-        fields = ["created_at", "from_status", "to_status", "reason"]
+        fields = ["created_at", "from_status", "to_status", "reason", "change"]
         read_only_fields = fields
 
 

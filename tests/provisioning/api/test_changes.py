@@ -54,6 +54,7 @@ def test_a_customer_key_asks_for_more_users_and_another_region(client, app, live
     assert detail["summary"] == body["summary"]
     timeline = client.get(f"/api/v1/requests/{live.pk}/", **headers).json()["events"]
     assert timeline[-1]["reason"] == f"Change #{change.pk} asked: {body['summary']}."
+    assert (timeline[0]["change"], timeline[-1]["change"]) == (None, change.pk)
 
 
 def test_a_second_change_waits_for_the_first(client, app, live):
