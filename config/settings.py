@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS.update(
         "ENUM_NAME_OVERRIDES": {
             "RequestStatusEnum": "provisioning.choices.RequestStatus",
             "AllocationKindEnum": "provisioning.choices.AllocationKind",
+            "ChangeStatusEnum": "provisioning.choices.ChangeStatus",
             "AppStatusEnum": "accounts.choices.AppStatus",
         },
     }

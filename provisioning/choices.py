@@ -74,6 +74,23 @@ class RequestAction(models.TextChoices):
     SUSPEND = "suspend", "Suspend"
     RESUME = "resume", "Resume"
     REVOKE = "revoke", "Revoke"
+    REVIEW_CHANGE = "review-change", "Review change"
+    APPROVE_CHANGE = "approve-change", "Approve change"
+    REJECT_CHANGE = "reject-change", "Reject change"
+
+
+class ChangeStatus(models.TextChoices):
+    """Where a change to a live request stands: sales review it, ops approve it."""
+
+    SUBMITTED = "submitted", "Submitted"
+    REVIEWED = "reviewed", "Reviewed, waiting for ops"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A change in one of these states is still to be decided; a request has at most one.
+OPEN_CHANGE_STATUSES = (ChangeStatus.SUBMITTED, ChangeStatus.REVIEWED)
 
 
 class SdkMode(models.TextChoices):

@@ -9,7 +9,7 @@ from accounts.permissions import OPS_ONLY_CODENAMES
 # firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
     "accounts": ["customer", "membership", "app", "apikey"],
-    "provisioning": ["provisioningrequest", "requestevent"],
+    "provisioning": ["provisioningrequest", "requestevent", "changerequest"],
     "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
 }
 # Ops do what sales do, plus pools, reference data and allocation.

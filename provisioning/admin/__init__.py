@@ -1,3 +1,3 @@
-from provisioning.admin import allocations, apps, pools, reference, requests, task_results
+from provisioning.admin import allocations, apps, changes, pools, reference, requests, task_results
 
-__all__ = ["allocations", "apps", "pools", "reference", "requests", "task_results"]
+__all__ = ["allocations", "apps", "changes", "pools", "reference", "requests", "task_results"]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
+from provisioning.admin.changes import ChangeRequestInline
 from provisioning.admin.task_panel import (
     task_panel_context,
     task_panel_status,
@@ -18,7 +19,7 @@ from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
 from provisioning.selectors.portal import request_timeline
 from provisioning.services.actions import request_action_enqueue, request_actions_offered
-from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS
+from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, open_change
 from provisioning.services.requests import request_scope_check, request_submit
 
 
@@ -101,7 +102,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = [RequestEventInline, AllocationInline]
+    inlines = [RequestEventInline, ChangeRequestInline, AllocationInline]
     date_hierarchy = "created_at"
     actions = [_bulk_action(action) for action in QUEUED_ACTIONS]
 
@@ -170,6 +171,9 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                     )
                 ],
                 "timeline": request_timeline(request=provisioning_request),
+                "open_change": open_change(provisioning_request),
+                "change_add_url": reverse("admin:provisioning_changerequest_add")
+                + f"?request={provisioning_request.pk}",
                 **task_panel_context(request=request, object_id=provisioning_request.pk),
                 "status_badge_html": status_badge(
                     provisioning_request.status, provisioning_request.get_status_display()

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from provisioning.api.errors import api_not_found
-from provisioning.api.views import certificates, customer, sdk, staff
+from provisioning.api.views import certificates, changes, customer, sdk, staff
 
 app_name = "api"
 
@@ -21,6 +21,12 @@ v1 = [
         "apps/<str:app_id>/certificates/secondary/promote/",
         certificates.SecondaryCertificatePromoteView.as_view(),
         name="app-secondary-certificate-promote",
+    ),
+    path("apps/<str:app_id>/changes/", changes.ChangeListCreateView.as_view(), name="change-list"),
+    path(
+        "apps/<str:app_id>/changes/<int:pk>/",
+        changes.ChangeDetailView.as_view(),
+        name="change-detail",
     ),
     path("", include("rules.api.urls")),
     path("requests/", customer.RequestListCreateView.as_view(), name="request-list"),

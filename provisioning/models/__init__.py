@@ -1,4 +1,5 @@
 from provisioning.models.allocation import AllocatedEndpoint, Allocation
+from provisioning.models.change import ChangeRequest
 from provisioning.models.notice import SentNotice
 from provisioning.models.pool import ExcludedAddress, PoolPrefix, ProxyPool
 from provisioning.models.reference import Isp, PortProfile, PortRange, Region
@@ -7,6 +8,7 @@ from provisioning.models.request import ProvisioningRequest, RequestEvent
 __all__ = [
     "AllocatedEndpoint",
     "Allocation",
+    "ChangeRequest",
     "ExcludedAddress",
     "Isp",
     "PoolPrefix",

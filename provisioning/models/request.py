@@ -4,7 +4,7 @@ from django.db import models
 
 from accounts.validators import validate_notes_length
 from core.models import TimestampedModel
-from provisioning.choices import OPEN_REQUEST_STATUSES, RequestStatus
+from provisioning.choices import OPEN_REQUEST_STATUSES, SERVED_REQUEST_STATUSES, RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
 
 
@@ -99,11 +99,17 @@ class ProvisioningRequest(TimestampedModel):
                     .first()
                 )
                 if other is not None:
+                    hint = (
+                        " To change its concurrency, regions or ISPs, ask for a change to "
+                        "that request instead."
+                        if other.status in SERVED_REQUEST_STATUSES
+                        else ""
+                    )
                     raise ValidationError(
                         {
                             "app": (
                                 f"App {self.app.app_id} already has an open request "
-                                f"(#{other.pk}, {other.get_status_display().lower()})."
+                                f"(#{other.pk}, {other.get_status_display().lower()}).{hint}"
                             )
                         }
                     ) from exc
@@ -128,6 +134,14 @@ class RequestEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=RequestStatus.choices)
     reason = models.TextField(blank=True)
+    change = models.ForeignKey(
+        "provisioning.ChangeRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The change request this event is about, if any.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

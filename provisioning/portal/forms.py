@@ -20,16 +20,9 @@ class RegionChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({scope})"
 
 
-class RequestForm(forms.Form):
-    """Ask for proxy service for one app."""
+class ScopeForm(forms.Form):
+    """Regions, ISPs and peak users of a proxy request, and notes for our team."""
 
-    app = forms.ModelChoiceField(
-        queryset=App.objects.none(),
-        to_field_name="app_id",
-        label="App",
-        empty_label="Choose an app",
-        error_messages={"invalid_choice": "Choose one of your apps."},
-    )
     regions = RegionChoiceField(
         queryset=Region.objects.order_by("-domestic", "name"),
         widget=forms.CheckboxSelectMultiple,
@@ -53,6 +46,40 @@ class RequestForm(forms.Form):
         error_messages={"required": "Enter the peak number of concurrent users."},
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "e.g. 1000"}),
     )
+    notes = forms.CharField(
+        label="Notes for our team (optional)",
+        required=False,
+        max_length=settings.NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Show a service's error by its field, or above the form if no field matches."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "regions" in cleaned and "isps" in cleaned:
+            request_scope_check(regions=list(cleaned["regions"]), isps=list(cleaned["isps"]))
+        return cleaned
+
+
+class RequestForm(ScopeForm):
+    """Ask for proxy service for one app."""
+
+    field_order = ["app", "regions", "isps", "concurrency", "source_networks", "notes"]
+
+    app = forms.ModelChoiceField(
+        queryset=App.objects.none(),
+        to_field_name="app_id",
+        label="App",
+        empty_label="Choose an app",
+        error_messages={"invalid_choice": "Choose one of your apps."},
+    )
     source_networks = forms.CharField(
         label="Source networks (optional)",
         required=False,
@@ -62,12 +89,6 @@ class RequestForm(forms.Form):
         help_text="Your internal networks in CIDR notation, one per line. "
         "Firewall rules then allow traffic from these networks only; "
         "leave empty to keep the current ones.",
-    )
-    notes = forms.CharField(
-        label="Notes for our team (optional)",
-        required=False,
-        max_length=settings.NOTES_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, apps, **kwargs):
@@ -84,19 +105,26 @@ class RequestForm(forms.Form):
                 [f"{m} Example: 10.20.0.0/16." for m in exc.messages], code="invalid_cidr"
             ) from exc
 
-    def add_service_error(self, exc: ValidationError) -> None:
-        """Show a service's error by its field, or above the form if no field matches."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
-    def clean(self):
-        cleaned = super().clean()
-        if "regions" in cleaned and "isps" in cleaned:
-            request_scope_check(regions=list(cleaned["regions"]), isps=list(cleaned["isps"]))
-        return cleaned
+class ChangeForm(ScopeForm):
+    """Ask to change the sizing of a live request; the fields start at what it has now."""
+
+    def __init__(self, *args, proxy_request, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "regions": list(proxy_request.regions.all()),
+                "isps": list(proxy_request.isps.all()),
+                "concurrency": proxy_request.concurrency,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "concurrency"
+        ].help_text = (
+            f"Now {proxy_request.concurrency:,}. Your dedicated set grows or shrinks to match."
+        )
+        self.fields["regions"].help_text = "Every region you need, not only the new ones."
 
 
 class ApiKeyForm(forms.Form):

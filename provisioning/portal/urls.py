@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import certificates, team, views
+from provisioning.portal import certificates, changes, team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -41,8 +41,10 @@ urlpatterns = [
         views.rules_download,
         name="portal_rules_download",
     ),
+    path("requests/", changes.request_list, name="portal_request_list"),
     path("requests/new/", views.request_create, name="portal_request_create"),
     path("requests/<int:pk>/", views.request_detail, name="portal_request_detail"),
+    path("requests/<int:pk>/change/", changes.change_create, name="portal_change_create"),
     path("team/", team.team, name="portal_team"),
     path("team/<int:pk>/remove/", team.member_remove_view, name="portal_member_remove"),
     path(

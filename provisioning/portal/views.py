@@ -21,11 +21,13 @@ from accounts.selectors import (
 )
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from provisioning.portal.certificates import new_certificate_pop
+from provisioning.portal.changes import change_refusal
 from provisioning.portal.forms import ApiKeyForm, RequestForm
 from provisioning.portal.new_key import new_key_pop, new_key_remember
 from provisioning.portal.services import portal_request_submit
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
+from provisioning.selectors.changes import request_changes
 from rules.exceptions import RuleExportFailed
 from rules.exports.registry import FORMATS
 from rules.models import RuleSet
@@ -142,6 +144,7 @@ def request_create(request):
 def request_detail(request, pk):
     """Show one request with its status timeline and allocations."""
     provisioning_request = selectors.user_request_get(user=request.user, pk=pk)
+    can_manage = user_can_manage(user=request.user, customer=provisioning_request.app.customer)
     return render(
         request,
         "portal/request_detail.html",
@@ -149,7 +152,9 @@ def request_detail(request, pk):
             "req": provisioning_request,
             "events": selectors.request_timeline(request=provisioning_request),
             "allocations": provisioning_request.allocations.order_by("-created_at"),
-            "nav": "dashboard",
+            "changes": request_changes(request=provisioning_request),
+            "can_change": can_manage and not change_refusal(provisioning_request),
+            "nav": "requests",
         },
     )
 

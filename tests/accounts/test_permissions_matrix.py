@@ -53,6 +53,7 @@ ADMIN_PAGES = {
     "provisioning.portprofile": {"superuser": ALL, "ops": ALL, "sales": NONE},
     "provisioning.provisioningrequest": {"superuser": ALL, "ops": ALL, "sales": ALL},
     "provisioning.requestevent": {"superuser": LIST, "ops": LIST, "sales": LIST},
+    "provisioning.changerequest": {"superuser": ALL, "ops": ALL, "sales": ALL},
     "django_celery_results.taskresult": {"superuser": READ, "ops": READ,
                                          "sales": (403, 403, None)},
     "django_celery_results.groupresult": {"superuser": READ, "ops": (403, 403, None),
@@ -272,3 +273,26 @@ def test_customer_api_by_session_and_basic_auth(world):
         token = base64.b64encode(f"{username}:correct horse battery".encode()).decode()
         basic = Client().get("/api/v1/apps/", HTTP_AUTHORIZATION=f"Basic {token}")
         assert basic.status_code == 401, role  # Basic is for staff scripts only
+
+
+def test_request_list_and_change_pages_by_role(world):
+    request_pk = request_for(world["app"], regions=[RegionFactory(code="na")]).pk
+    staff = dict.fromkeys(STAFF, 200)
+    pages = {
+        reverse("portal_request_list"): {
+            **staff, "customer_admin": 200, "customer_viewer": 200, "suspended": 302
+        },
+        # The admin sees why no change can be asked of a submitted request; staff have no
+        # customer, so the request is not theirs in the portal.
+        reverse("portal_change_create", args=[request_pk]): {
+            **dict.fromkeys(STAFF, 404), "customer_admin": 200, "customer_viewer": 403,
+            "suspended": 302,
+        },
+        f"/api/v1/apps/{world['app'].app_id}/changes/": {
+            **staff, "customer_admin": 200, "customer_viewer": 200, "suspended": 401
+        },
+    }  # fmt: skip
+    for url, by_role in pages.items():
+        for role in ROLES:
+            response = _client(world["users"][role]).get(url)
+            assert response.status_code == by_role[role], (url, role)

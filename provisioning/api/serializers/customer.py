@@ -5,9 +5,9 @@ from rest_framework import serializers
 from accounts.models import App
 from accounts.validators import source_networks_canonical
 from provisioning.api.serializers.fields import CodeRelatedField
-from provisioning.choices import RequestStatus
+from provisioning.choices import ChangeStatus, RequestStatus
 from provisioning.constants import MAX_CONCURRENCY
-from provisioning.models import Isp, ProvisioningRequest, Region, RequestEvent
+from provisioning.models import ChangeRequest, Isp, ProvisioningRequest, Region, RequestEvent
 
 
 class AppSerializer(serializers.ModelSerializer):
@@ -77,10 +77,16 @@ class AppUpdateSerializer(serializers.Serializer):
 
 class RequestEventSerializer(serializers.ModelSerializer):
     from_status = serializers.CharField(help_text="Empty for the first event (submission).")
+    change = serializers.IntegerField(
+        source="change_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The change request the event is about, if any.",
+    )
 
     class Meta:
         model = RequestEvent
-        fields = ["created_at", "from_status", "to_status", "reason"]
+        fields = ["created_at", "from_status", "to_status", "reason", "change"]
         read_only_fields = fields
 
 
@@ -130,3 +136,70 @@ class RequestCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=settings.NOTES_MAX_LENGTH
     )
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    request = serializers.IntegerField(
+        source="request_id", read_only=True, help_text="The proxy request this change is for."
+    )
+    app_id = serializers.CharField(source="request.app.app_id", read_only=True)
+    status = serializers.ChoiceField(choices=ChangeStatus.choices, read_only=True)
+    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    isps = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    summary = serializers.CharField(read_only=True, help_text="What the change does.")
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id",
+            "request",
+            "app_id",
+            "status",
+            "concurrency",
+            "regions",
+            "isps",
+            "summary",
+            "notes",
+            "created_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+
+class ChangeRequestDetailSerializer(ChangeRequestSerializer):
+    events = RequestEventSerializer(many=True, read_only=True)
+
+    class Meta(ChangeRequestSerializer.Meta):
+        fields = [*ChangeRequestSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class ChangeRequestCreateSerializer(serializers.Serializer):
+    """The sizing asked for; what is left out stays as it is."""
+
+    concurrency = serializers.IntegerField(
+        min_value=1, max_value=MAX_CONCURRENCY, required=False, help_text="New peak users."
+    )
+    regions = CodeRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Region.objects.all(),
+        allow_empty=False,
+        required=False,
+        help_text="Every region the app should have (codes), not only the new ones.",
+    )
+    isps = CodeRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Isp.objects.all(),
+        required=False,
+        help_text="Every ISP the app should have (codes); empty for multi-line.",
+    )
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=settings.NOTES_MAX_LENGTH
+    )
+
+    def validate(self, attrs):
+        if not {"concurrency", "regions", "isps"} & set(attrs):
+            raise serializers.ValidationError("Give at least one of concurrency, regions and isps.")
+        return attrs

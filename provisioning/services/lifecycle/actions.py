@@ -10,14 +10,25 @@ transition against this table, so they import it.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from provisioning.choices import AllocationKind, RequestAction, RequestStatus
+from provisioning.choices import (
+    OPEN_CHANGE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    AllocationKind,
+    ChangeStatus,
+    RequestAction,
+    RequestStatus,
+)
 from provisioning.exceptions import IllegalTransition
-from provisioning.models import Allocation, ProvisioningRequest
+from provisioning.models import Allocation, ChangeRequest, ProvisioningRequest
 
 A = RequestAction
 S = RequestStatus
+C = ChangeStatus
 # Resizing changes a request's sizing and has its own arguments; it is not a queued action.
 RESIZE = "resize"
+# Asking for a change to a live request (customers and staff); not a queued action either:
+# the change it opens is reviewed, approved or rejected by the queued change actions.
+CHANGE = "change"
 
 # Sales record and triage requests (they may reject one); handing out, pausing and taking
 # back addresses is ops' work (DESIGN.md section 2), behind its own permission.
@@ -40,6 +51,11 @@ def live_sets(request: ProvisioningRequest) -> LiveSets:
     )
 
 
+def open_change(request: ProvisioningRequest) -> ChangeRequest | None:
+    """Return the request's change that is still to be decided, if any."""
+    return request.changes.filter(status__in=OPEN_CHANGE_STATUSES).order_by("-pk").first()
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     """One action on a request."""
@@ -56,6 +72,10 @@ class ActionSpec:
     done: Callable[[ProvisioningRequest], bool] | None = None
     # Actions that end or pause a customer's service ask for a reason and a confirmation.
     needs_reason: bool = False
+    # Actions on the request's open change: the states that change must be in, and what
+    # completes "only a change that is <states> can ...". Empty: not a change action.
+    change_from: tuple[str, ...] = ()
+    change_verb: str = ""
 
     @property
     def queued(self) -> bool:
@@ -81,6 +101,19 @@ def _was_resumed(request: ProvisioningRequest) -> bool:
 
 def _is(status: str) -> Callable[[ProvisioningRequest], bool]:
     return lambda request: request.status == status
+
+
+def _latest_change_is(*statuses: str) -> Callable[[ProvisioningRequest], bool]:
+    def done(request: ProvisioningRequest) -> bool:
+        latest = request.changes.order_by("-pk").first()
+        return latest is not None and latest.status in statuses
+
+    return done
+
+
+# A change is asked while the request is served; once asked it can be turned down in any
+# open state (the request may have been suspended meanwhile).
+CHANGEABLE = (S.TESTING, S.ACTIVE)
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -138,6 +171,44 @@ ACTIONS: dict[str, ActionSpec] = {
             needs_reason=True,
         ),
         ActionSpec(
+            action=A.REVIEW_CHANGE,
+            allowed_from=CHANGEABLE,
+            verb="have a change reviewed",
+            service="change_request_review",
+            permission=CHANGE_PERMISSION,
+            done=_latest_change_is(C.REVIEWED, C.APPLIED),
+            change_from=(C.SUBMITTED,),
+            change_verb="be reviewed",
+        ),
+        ActionSpec(
+            action=A.APPROVE_CHANGE,
+            allowed_from=CHANGEABLE,
+            verb="have a change approved",
+            service="change_request_approve",
+            permission=ALLOCATE_PERMISSION,
+            done=_latest_change_is(C.APPLIED),
+            change_from=(C.REVIEWED,),
+            change_verb="be approved (sales review it first)",
+        ),
+        ActionSpec(
+            action=A.REJECT_CHANGE,
+            allowed_from=OPEN_REQUEST_STATUSES,
+            verb="have a change rejected",
+            service="change_request_reject",
+            permission=CHANGE_PERMISSION,
+            done=_latest_change_is(C.REJECTED),
+            needs_reason=True,
+            change_from=OPEN_CHANGE_STATUSES,
+            change_verb="be rejected",
+        ),
+        ActionSpec(
+            action=CHANGE,
+            allowed_from=CHANGEABLE,
+            verb="be changed",
+            service="change_request_submit",
+            permission=CHANGE_PERMISSION,
+        ),
+        ActionSpec(
             action=RESIZE,
             allowed_from=(S.SUBMITTED, S.TESTING, S.ACTIVE),
             verb="be resized",
@@ -168,5 +239,36 @@ def transition_check(*, request: ProvisioningRequest, action: str) -> None:
     if action == A.ALLOCATE_TEST and request.status == S.TESTING and _has_test_set(request):
         raise IllegalTransition(
             {"status": f"Request #{request.pk} already has a live test set."},
+            code="illegal_transition",
+        )
+    if spec.change_from:
+        _change_check(request=request, spec=spec)
+    if action == CHANGE and (change := open_change(request)) is not None:
+        raise IllegalTransition(
+            {
+                "request": (
+                    f"Request #{request.pk} already has an open change (#{change.pk}, "
+                    f"{change.get_status_display().lower()}); wait for it to be decided."
+                )
+            },
+            code="illegal_transition",
+        )
+
+
+def _change_check(*, request: ProvisioningRequest, spec: ActionSpec) -> None:
+    change = open_change(request)
+    if change is None:
+        raise IllegalTransition(
+            {"change": f"Request #{request.pk} has no open change."}, code="illegal_transition"
+        )
+    if change.status not in spec.change_from:
+        states = " or ".join(C(status).label.lower() for status in spec.change_from)
+        raise IllegalTransition(
+            {
+                "change": (
+                    f"Change #{change.pk} is {change.get_status_display().lower()}; "
+                    f"only a change that is {states} can {spec.change_verb}."
+                )
+            },
             code="illegal_transition",
         )

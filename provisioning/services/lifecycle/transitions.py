@@ -26,6 +26,7 @@ from provisioning.services.allocation import (
 )
 from provisioning.services.events import request_event_record
 from provisioning.services.lifecycle.actions import ACTIONS, live_sets, transition_check
+from provisioning.services.lifecycle.change_state import change_cancel_open
 from provisioning.services.notifications import allocation_notice_queue
 from provisioning.services.publishing import allocations_changed
 
@@ -151,6 +152,7 @@ def _closing(*, request, action: str, to_status: str, actor, reason: str, label:
         locked = request_lock(request)
         transition_check(request=locked, action=action)
         now = timezone.now()
+        change_cancel_open(request=locked, actor=actor, closed_as=S(to_status).label.lower())
         released = _release_all(request=locked, now=now)
         text = _labelled(label, reason)
         _move(request=locked, to_status=to_status, actor=actor, reason=text, now=now)

@@ -6,6 +6,7 @@ from django.test import Client
 
 from accounts.choices import MembershipRole
 from provisioning.models import Region
+from provisioning.services.lifecycle import change_request_submit
 from provisioning.services.publishing import app_rule_set_publish
 from tests.factories import AppFactory, MembershipFactory, RegionFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
@@ -19,6 +20,9 @@ ENDPOINTS = [
     ("get", "/api/v1/apps/{app_id}/rules/changes/?since=0000000000"),
     ("get", "/api/v1/requests/{request_id}/"),
     ("post", "/api/v1/requests/"),
+    ("get", "/api/v1/apps/{app_id}/changes/"),
+    ("get", "/api/v1/apps/{app_id}/changes/{change_id}/"),
+    ("post", "/api/v1/apps/{app_id}/changes/"),
 ]
 
 
@@ -28,7 +32,9 @@ def victim(db):
     app = AppFactory(name="Secret B app")
     allocation = live_set(app, addresses=["192.0.2.99"])
     rule_set = app_rule_set_publish(app=app)
+    change = change_request_submit(request=allocation.request, concurrency=900)
     return {
+        "change_id": change.pk,
         "app": app,
         "app_id": app.app_id,
         "request_id": allocation.request_id,
@@ -89,3 +95,13 @@ def test_request_submitted_for_another_customer_is_not_created(intruder, victim)
     )
 
     assert victim["app"].requests.count() == before
+
+
+def test_change_asked_for_another_customers_app_is_not_created(intruder, victim):
+    intruder.post(
+        f"/api/v1/apps/{victim['app_id']}/changes/",
+        {"concurrency": 5},
+        content_type="application/json",
+    )
+
+    assert victim["app"].requests.get().changes.get().concurrency == 900
