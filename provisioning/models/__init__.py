@@ -1,3 +1,4 @@
+from provisioning.models.action_run import RequestActionRun
 from provisioning.models.allocation import AllocatedEndpoint, Allocation
 from provisioning.models.notice import SentNotice
 from provisioning.models.pool import ExcludedAddress, PoolPrefix, ProxyPool
@@ -15,6 +16,7 @@ __all__ = [
     "ProvisioningRequest",
     "ProxyPool",
     "Region",
+    "RequestActionRun",
     "RequestEvent",
     "SentNotice",
 ]
