@@ -25,6 +25,9 @@ State = ActionRunState
 # A run started this many times without finishing is given up (a task that kills its
 # worker every time must not loop forever).
 MAX_ATTEMPTS = 10
+# An accepted run that no worker started within this many leases is sent again: its
+# message may have been lost with the broker (Redis restarted without its data).
+QUEUE_WAIT_LEASES = 5
 
 
 def _lease(now: datetime, extra: float = 0) -> datetime:
@@ -36,12 +39,14 @@ def action_run_accept(
 ) -> RequestActionRun:
     """Record that ``action`` was accepted for ``request`` as task ``task_id`` (in the
     caller's transaction, with the outbox row that queues it)."""
+    lease = float(settings.ACTION_LEASE_SECONDS)
     return RequestActionRun.objects.create(
         request=request,
         action=action,
         task_id=task_id,
         actor=actor if actor is not None and actor.is_authenticated else None,
         message=State.ACCEPTED.label + ".",
+        lease_expires_at=_lease(timezone.now(), extra=lease * (QUEUE_WAIT_LEASES - 1)),
     )
 
 
@@ -105,11 +110,12 @@ def action_run_retrying(*, task_id: str, error: str, countdown: float, attempt: 
 
 
 def action_runs_sweep(*, now: datetime | None = None) -> dict:
-    """Queue again the runs whose lease ran out (their worker died); give up on runs
-    started ``MAX_ATTEMPTS`` times. Return how many of each."""
+    """Queue again the runs whose lease ran out (their worker died, or their message was
+    lost before any worker took it); give up on runs started ``MAX_ATTEMPTS`` times.
+    Return how many of each."""
     now = now or timezone.now()
     expired = RequestActionRun.objects.filter(
-        state__in=(State.RUNNING, State.RETRYING), lease_expires_at__lte=now
+        state__in=(State.ACCEPTED, State.RUNNING, State.RETRYING), lease_expires_at__lte=now
     )
     requeued = given_up = 0
     for run in expired.order_by("lease_expires_at", "pk"):
@@ -124,8 +130,11 @@ def action_runs_sweep(*, now: datetime | None = None) -> dict:
                     state=State.FAILED, message=message, lease_expires_at=None, finished_at=now
                 )
                 continue
-            message = f"Queued again: attempt {run.attempts} stopped without finishing."
-            if claimed.update(lease_expires_at=_lease(now), message=message, updated_at=now):
+            lease, message = _lease(now), f"Queued again: attempt {run.attempts} stopped."
+            if run.state == State.ACCEPTED:
+                extra = float(settings.ACTION_LEASE_SECONDS) * (QUEUE_WAIT_LEASES - 1)
+                lease, message = _lease(now, extra=extra), run.message
+            if claimed.update(lease_expires_at=lease, message=message, updated_at=now):
                 requeued += task_requeue(task_id=run.task_id)
                 logger.warning("Queued task %s again: its lease ran out.", run.task_id)
     return {"requeued": requeued, "given_up": given_up}

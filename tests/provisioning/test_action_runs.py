@@ -150,3 +150,26 @@ def test_the_sweeper_gives_up_on_a_run_that_never_finishes(na):
     run = RequestActionRun.objects.get(task_id="doomed")
     assert run.state == ActionRunState.FAILED
     assert "gave up after 10 attempts" in run.message
+
+
+def test_an_action_whose_message_was_lost_with_the_broker_is_sent_again(
+    na, settings, django_capture_on_commit_callbacks
+):
+    settings.ACTION_LEASE_SECONDS = 30
+    request = request_for(regions=[na])
+    with django_capture_on_commit_callbacks(execute=False):
+        task_id = request_action_enqueue(request=request, action="allocate-test")
+    # Sent, then lost: the broker restarted without its data, and no worker ever saw it.
+    OutboxMessage.objects.filter(task_id=task_id).update(status=OutboxStatus.SENT)
+    run = RequestActionRun.objects.get(task_id=task_id)
+
+    # A queue may be busy: it waits five leases before sending the task again.
+    assert run.lease_expires_at > run.created_at + timedelta(seconds=149)
+    assert action_runs_sweep(now=run.created_at + timedelta(seconds=120))["requeued"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert action_runs_sweep(now=run.lease_expires_at)["requeued"] == 1
+
+    run.refresh_from_db()
+    assert (run.state, run.attempts) == ("done", 1)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.TESTING
