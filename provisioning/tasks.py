@@ -67,8 +67,9 @@ def _countdown(retries: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def _retry(task, exc: Exception):
-    """Record the retry on the run (if the database lets us) and return Celery's retry.
+def _retry(task, exc: Exception) -> None:
+    """Record the retry on the run (if the database lets us) and raise Celery's retry, or
+    ``exc`` once the retries are spent.
 
     A write that fails here (the database is still down) is left to the run's lease: the
     sweeper queues the run again once it runs out.
@@ -79,12 +80,12 @@ def _retry(task, exc: Exception):
         with contextlib.suppress(*TRANSIENT):
             message = f"gave up after {attempt} attempts: {exc}"
             action_run_fail(task_id=task.request.id, message=message)
-        return exc
+        raise exc
     with contextlib.suppress(*TRANSIENT):
         action_run_retrying(
             task_id=task.request.id, error=str(exc).strip(), countdown=countdown, attempt=attempt
         )
-    return task.retry(exc=exc, countdown=countdown)
+    raise task.retry(exc=exc, countdown=countdown)
 
 
 @shared_task(bind=True, **ACTION_TASK_OPTIONS)
@@ -100,7 +101,7 @@ def request_action_task(
         outcome = _run(request_id, action, actor_id, reason)
         action_run_done(task_id=task_id, outcome=outcome)
     except TRANSIENT as exc:
-        raise _retry(self, exc) from exc
+        _retry(self, exc)
     except REFUSED as exc:
         action_run_fail(task_id=task_id, message=" ".join(getattr(exc, "messages", [str(exc)])))
         raise

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -173,3 +174,26 @@ def test_an_action_whose_message_was_lost_with_the_broker_is_sent_again(
     assert (run.state, run.attempts) == ("done", 1)
     request.refresh_from_db()
     assert request.status == RequestStatus.TESTING
+
+
+def test_a_database_error_that_never_ends_fails_the_run_after_the_last_retry(na, monkeypatch):
+    request = request_for(regions=[na])
+
+    def down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(tasks, "request_action_run", down)
+    # In-process retries run at once, each inside the last; the last one's error comes out.
+    conf = current_app.conf
+    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
+    try:
+        result = tasks.request_action_task.apply(
+            kwargs={"request_id": request.pk, "action": "allocate-test"}, throw=False
+        )
+    finally:
+        conf.task_eager_propagates = propagates
+
+    assert result.failed()
+    run = RequestActionRun.objects.get(request=request)
+    assert (run.state, run.attempts) == ("failed", 7)  # the first try and 6 retries
+    assert run.message == "Failed: gave up after 7 attempts: could not connect to server"
