@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_results",
     # Our apps rank from lowest to highest; provisioning migrates last (see its AppConfig).
+    "core",
     "accounts",
     "rules",
     "provisioning",
@@ -171,7 +172,10 @@ CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
 # in-memory transport keeps it from dialling its default (amqp://localhost).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = "django-db"
+# django-celery-results' database backend, except that a failed write of a task's state
+# (the database is down) is logged instead of ending the task: the task's own retry, and
+# the staff action's row (provisioning's RequestActionRun), decide what happens next.
+CELERY_RESULT_BACKEND = "core.results.TolerantDatabaseBackend"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_ACKS_LATE = True
@@ -182,6 +186,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue tasks are sent to and workers take from (one per deployment is enough).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -241,7 +247,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.allocation_reminders_task",
         "schedule": env_int("ALLOCATION_REMINDER_INTERVAL_SECONDS", 3600, minimum=60),
     },
+    "relay-outbox": {
+        "task": "core.tasks.outbox_relay_task",
+        "schedule": env_float("OUTBOX_RELAY_INTERVAL_SECONDS", 10, minimum=0.5),
+    },
+    "sweep-request-actions": {
+        "task": "provisioning.tasks.request_actions_sweep_task",
+        "schedule": env_float("ACTION_SWEEP_INTERVAL_SECONDS", 15, minimum=0.5),
+    },
 }
+# The transactional outbox (core/outbox.py): a task that could not be sent is tried again
+# after 2 s, doubling up to this many seconds, for as long as it takes.
+OUTBOX_RETRY_MAX_SECONDS = env_float("OUTBOX_RETRY_MAX_SECONDS", 60, minimum=1)
+# A staff action's task holds a lease this long while it runs (an allocation takes well
+# under a second); a run whose lease ran out (its worker was killed) is queued again by
+# the sweeper instead of waiting for CELERY_VISIBILITY_TIMEOUT.
+ACTION_LEASE_SECONDS = env_float("ACTION_LEASE_SECONDS", 120, minimum=1)
 # Fault-injection hook for tests: while this file exists, production allocation waits
 # after picking its addresses. Leave unset in production.
 ALLOCATION_PAUSE_FILE = env_str("ALLOCATION_PAUSE_FILE")

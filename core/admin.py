@@ -5,6 +5,8 @@ They sit in the lowest app that has an admin so that every app above can use the
 
 from django.contrib import admin
 
+from core.models import OutboxMessage
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Show records without add, change or delete: services own every write."""
@@ -30,3 +32,16 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Tasks written with the changes that need them; pending ones wait for the broker."""
+
+    list_display = ("created_at", "task_name", "task_id", "status", "attempts", "next_attempt_at")
+    list_filter = ("status", "task_name")
+    search_fields = ("task_id", "task_name")
+    readonly_fields = (
+        "task_name", "kwargs", "task_id", "status", "attempts", "next_attempt_at",
+        "last_error", "created_at", "sent_at",
+    )  # fmt: skip

@@ -99,3 +99,17 @@ class SdkMode(models.TextChoices):
     AUTO = "auto", "Automatic: UDP and TCP"
     UDP = "udp", "Force UDP (mode 3)"
     TCP = "tcp", "Force TCP/TLS 443 (mode 5)"
+
+
+class ActionRunState(models.TextChoices):
+    """Where a staff action queued as a task stands (``RequestActionRun``)."""
+
+    ACCEPTED = "accepted", "Accepted, waiting for the task queue"
+    RUNNING = "running", "Running"
+    RETRYING = "retrying", "Retrying"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+# A run in one of these states has ended: a message delivered again changes nothing.
+FINISHED_ACTION_RUN_STATES = (ActionRunState.DONE, ActionRunState.FAILED)

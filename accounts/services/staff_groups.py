@@ -9,7 +9,7 @@ from accounts.permissions import OPS_ONLY_CODENAMES
 # firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
     "accounts": ["customer", "membership", "app", "apikey"],
-    "provisioning": ["provisioningrequest", "requestevent", "changerequest"],
+    "provisioning": ["provisioningrequest", "requestevent", "changerequest", "requestactionrun"],
     "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
 }
 # Ops do what sales do, plus pools, reference data and allocation.
@@ -30,6 +30,8 @@ OPS_MODELS = {
     ],
     "rules": SALES_MODELS["rules"],
     "django_celery_results": ["taskresult"],
+    # The outbox: tasks waiting for the broker.
+    "core": ["outboxmessage"],
     # Sign-in lockouts: ops see who is locked out and lift a lockout by deleting it.
     "axes": ["accessattempt"],
 }

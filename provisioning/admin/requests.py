@@ -10,11 +10,7 @@ from django.views.decorators.http import require_POST
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
 from provisioning.admin.changes import ChangeRequestInline
-from provisioning.admin.task_panel import (
-    task_panel_context,
-    task_panel_status,
-    task_remember,
-)
+from provisioning.admin.task_panel import task_panel_context, task_panel_status
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
 from provisioning.selectors.portal import request_timeline
@@ -28,10 +24,10 @@ def _enqueue(*, request, action: str, actor, reason: str = "") -> str:
 
 
 def _bulk_action(action: str):
-    """Return a changelist action that queues ``action`` for each selected request."""
+    """Return a changelist action that starts ``action`` for each selected request."""
 
     def run(modeladmin, request, queryset):
-        queued = []
+        accepted = []
         for provisioning_request in queryset:
             try:
                 _enqueue(request=provisioning_request, action=action, actor=request.user)
@@ -41,11 +37,11 @@ def _bulk_action(action: str):
             except ValidationError as exc:
                 modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                queued.append(f"#{provisioning_request.pk}")
-        if queued:
+                accepted.append(f"#{provisioning_request.pk}")
+        if accepted:
             label = RequestAction(action).label.lower()
             modeladmin.message_user(
-                request, f"Queued “{label}” for {', '.join(queued)}.", messages.SUCCESS
+                request, f"Accepted “{label}” for {', '.join(accepted)}.", messages.SUCCESS
             )
 
     run.__name__ = f"action_{action.replace('-', '_')}"
@@ -123,7 +119,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         ]
 
     def action_view(self, request, object_id, action):
-        """Queue one action for the request and come back to its page to follow the task."""
+        """Start one action for the request and come back to its page to follow it."""
         provisioning_request = get_object_or_404(ProvisioningRequest, pk=object_id)
         if action not in QUEUED_ACTIONS or not self.has_change_permission(request):
             raise Http404("No such action.")
@@ -141,15 +137,14 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(change_url)
-        task_remember(request=request, task_id=task_id)
         label = RequestAction(action).label
-        self.message_user(request, f"“{label}” queued as task {task_id}.")
+        self.message_user(request, f"“{label}” accepted as task {task_id}.")
         return HttpResponseRedirect(f"{change_url}?{urlencode({'task': task_id})}")
 
     def task_view(self, request, object_id, task_id):
         """Return a queued action's state and result as JSON, for the progress panel."""
         get_object_or_404(ProvisioningRequest, pk=object_id)
-        return JsonResponse(task_panel_status(request=request, task_id=task_id))
+        return JsonResponse(task_panel_status(task_id=task_id))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         provisioning_request = self.get_object(request, object_id)

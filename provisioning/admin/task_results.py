@@ -1,4 +1,5 @@
-"""Task and group results as records written by workers only: staff read them, never add.
+"""Task and group results as records written by workers only, and the runs of staff
+actions (written by services only): staff read them, never add.
 
 django-celery-results lets staff "add" a result whose fields are all read-only, which
 saves an empty task id and fails on the second try; the records have no use made by hand.
@@ -7,6 +8,9 @@ saves an empty task id and fails on the second try; the records have no use made
 from django.contrib import admin
 from django_celery_results.admin import GroupResultAdmin, TaskResultAdmin
 from django_celery_results.models import GroupResult, TaskResult
+
+from core.admin import ReadOnlyAdmin
+from provisioning.models import RequestActionRun
 
 
 class WorkerWrittenMixin:
@@ -29,3 +33,17 @@ for model, model_admin in ((TaskResult, TaskResultReadAdmin), (GroupResult, Grou
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+@admin.register(RequestActionRun)
+class RequestActionRunAdmin(ReadOnlyAdmin):
+    """Staff actions queued as tasks and where each stands (written by services only)."""
+
+    list_display = ("created_at", "request", "action", "state", "attempts", "actor", "message")
+    list_filter = ("state", "action")
+    search_fields = ("task_id", "request__app__app_id")
+    readonly_fields = (
+        "request", "action", "task_id", "actor", "state", "message", "outcome", "attempts",
+        "lease_expires_at", "started_at", "finished_at", "created_at", "updated_at",
+    )  # fmt: skip
+    list_select_related = ("request", "actor")

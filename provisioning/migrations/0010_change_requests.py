@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0008_pool_tls_hostname_pattern'),
+        ('provisioning', '0009_request_action_runs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,3 +1,4 @@
+from provisioning.models.action_run import RequestActionRun
 from provisioning.models.allocation import AllocatedEndpoint, Allocation
 from provisioning.models.change import ChangeRequest
 from provisioning.models.notice import SentNotice
@@ -17,6 +18,7 @@ __all__ = [
     "ProvisioningRequest",
     "ProxyPool",
     "Region",
+    "RequestActionRun",
     "RequestEvent",
     "SentNotice",
 ]

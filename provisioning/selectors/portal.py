@@ -1,13 +1,10 @@
 """Reads behind the customer portal pages and the staff pool pages."""
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from celery.states import READY_STATES
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
-from django_celery_results.models import TaskResult
 
 from accounts.models import App
 from accounts.selectors import user_apps
@@ -16,7 +13,6 @@ from provisioning.choices import (
     AllocationKind,
     PoolRole,
     Protocol,
-    RequestStatus,
 )
 from provisioning.models import (
     AllocatedEndpoint,
@@ -177,47 +173,6 @@ def app_rules_summary(*, app: App) -> RulesSummary:
         formats=list(FORMATS.values()),
         changes=changes,
     )
-
-
-def _task_message(state: str, outcome) -> str:
-    """Return a task's outcome in words, e.g. "Request #3 is now active."."""
-    if state == "FAILURE":
-        if isinstance(outcome, dict):
-            outcome = outcome.get("exc_message") or outcome.get("exc_type")
-        if isinstance(outcome, list | tuple):
-            outcome = " ".join(map(str, outcome))
-        return f"Failed: {outcome}" if outcome else "Failed."
-    if isinstance(outcome, dict) and "status" in outcome:
-        label = RequestStatus(outcome["status"]).label.lower()
-        already = " (nothing to do: already done)" if outcome.get("unchanged") else ""
-        return f"Request #{outcome.get('request_id')} is now {label}{already}."
-    return "" if outcome is None else str(outcome)
-
-
-def task_status(*, task_id: str) -> dict:
-    """Return a queued task's state and outcome; a task with no result yet is queued."""
-    result = TaskResult.objects.filter(task_id=task_id).first()
-    if result is None:
-        return {
-            "task_id": task_id,
-            "state": "PENDING",
-            "ready": False,
-            "result": None,
-            "message": "Waiting for a worker.",
-        }
-    ready = result.status in READY_STATES
-    try:
-        outcome = json.loads(result.result) if result.result else None
-    except ValueError:
-        outcome = result.result
-    return {
-        "task_id": task_id,
-        "state": result.status,
-        "ready": ready,
-        "result": outcome,
-        "message": _task_message(result.status, outcome),
-        "date_done": result.date_done.isoformat() if result.date_done else None,
-    }
 
 
 def pool_utilization(*, pool: ProxyPool):

@@ -1,12 +1,16 @@
 """Run staff actions on requests, now or as a queued task."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from core.queue import enqueue_on_commit
 from provisioning.choices import RequestAction
 from provisioning.exceptions import IllegalTransition
 from provisioning.models import ProvisioningRequest
 from provisioning.services import lifecycle
+from provisioning.services.action_runs import action_run_accept
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
 from provisioning.services.permissions import action_permission, actor_may_take
 
@@ -47,12 +51,13 @@ def request_action_run(
 def request_action_enqueue(
     *, request: ProvisioningRequest, action: str, actor=None, reason: str = ""
 ) -> str:
-    """Queue ``action`` on ``request`` and return the task id.
+    """Accept ``action`` on ``request`` and return the id of the task that runs it.
 
     An illegal action, or one ``actor`` may not take, is refused here, before anything
-    is queued. The task is sent when the current transaction commits (or at once outside
-    one); with no broker configured it runs in-process, and its result is stored all the
-    same.
+    is written. The action's run (its state for staff) and the task's outbox row are
+    written together; the task is sent when the transaction commits, or later by the
+    outbox relay while the broker is down. With no broker configured it runs
+    in-process, and its result is stored all the same.
     """
     action = action_parse(action)
     if not actor_may_take(actor=actor, action=action):
@@ -67,7 +72,11 @@ def request_action_enqueue(
         "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
         "reason": reason,
     }
-    return enqueue_on_commit(ACTION_TASK, kwargs=kwargs)
+    task_id = str(uuid.uuid4())
+    with transaction.atomic():
+        action_run_accept(request=request, action=action.value, task_id=task_id, actor=actor)
+        enqueue_on_commit(ACTION_TASK, kwargs=kwargs, task_id=task_id)
+    return task_id
 
 
 def request_actions_offered(*, request: ProvisioningRequest, actor) -> list[RequestAction]:

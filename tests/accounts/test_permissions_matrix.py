@@ -54,6 +54,8 @@ ADMIN_PAGES = {
     "provisioning.provisioningrequest": {"superuser": ALL, "ops": ALL, "sales": ALL},
     "provisioning.requestevent": {"superuser": LIST, "ops": LIST, "sales": LIST},
     "provisioning.changerequest": {"superuser": ALL, "ops": ALL, "sales": ALL},
+    "provisioning.requestactionrun": {"superuser": LIST, "ops": LIST, "sales": LIST},
+    "core.outboxmessage": {"superuser": LIST, "ops": LIST, "sales": NONE},
     "django_celery_results.taskresult": {"superuser": READ, "ops": READ,
                                          "sales": (403, 403, None)},
     "django_celery_results.groupresult": {"superuser": READ, "ops": (403, 403, None),

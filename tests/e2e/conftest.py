@@ -126,8 +126,9 @@ def _forget_broker_connections() -> None:
 
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
-    """Return ``start(broker_url=…, pool="solo", as_deployed=False, **env)`` that starts a
-    real worker; tasks sent by the test go to it.
+    """Return ``start(broker_url=…, pool="solo", as_deployed=False, beat=False, **env)``
+    that starts a real worker (with ``beat``, running the periodic jobs too); tasks sent by
+    the test, and by processes given ``CELERY_TASK_DEFAULT_QUEUE=start.queue``, go to it.
 
     Each test gets its own queue, so workers of parallel test runs sharing a Redis
     server never take each other's tasks.
@@ -140,7 +141,12 @@ def celery_worker(transactional_db, tmp_path):
     workers: list[WorkerProcess] = []
 
     def start(
-        *, broker_url: str = BROKER_URL, pool: str = "solo", as_deployed: bool = False, **extra_env
+        *,
+        broker_url: str = BROKER_URL,
+        pool: str = "solo",
+        as_deployed: bool = False,
+        beat: bool = False,
+        **extra_env,
     ) -> WorkerProcess:
         if broker_url != conf.broker_url:  # a broker of the test's own (see redis_server)
             conf.update(broker_url=broker_url)
@@ -151,6 +157,8 @@ def celery_worker(transactional_db, tmp_path):
             "CELERY_BROKER_URL": broker_url,
             "SECRET_KEY": settings.SECRET_KEY,
             "DATABASE_CONN_MAX_AGE": "0",
+            # What the worker sends (retries, the outbox relay, beat's jobs) stays on its queue.
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
             **{key: str(value) for key, value in extra_env.items()},
         }
         log = tmp_path / f"worker-{len(workers) + 1}.log"
@@ -161,6 +169,8 @@ def celery_worker(transactional_db, tmp_path):
         ]  # fmt: skip
         if not as_deployed:  # quicker to start; a deployed worker runs all three
             command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        if beat:  # the periodic jobs too, as `celery beat` would send them
+            command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(workers) + 1}")]
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -175,6 +185,7 @@ def celery_worker(transactional_db, tmp_path):
             time.sleep(0.2)
         return worker
 
+    start.queue = queue  # for other processes that send tasks (see web_server)
     yield start
 
     for worker in workers:

@@ -176,6 +176,8 @@ def test_one_beat_schedule_holds_every_periodic_job():
     assert names == {
         "provisioning.tasks.expire_allocations_task",
         "provisioning.tasks.allocation_reminders_task",
+        "provisioning.tasks.request_actions_sweep_task",
+        "core.tasks.outbox_relay_task",
     }
     assert names <= set(current_app.tasks)
 

@@ -1,6 +1,3 @@
-import json
-
-from django_celery_results.models import TaskResult
 from rest_framework import serializers
 
 from provisioning.models import ProxyPool
@@ -40,25 +37,32 @@ class RequestActionSerializer(serializers.Serializer):
     )
 
 
+STATE_HELP = (
+    "Where the action stands: accepted (waiting for the task queue: the broker is "
+    "unavailable and the task is sent once it is back), queued (waiting for a worker), "
+    "running, retrying, done or failed; unknown for an id nothing was started with."
+)
+
+
 class TaskQueuedSerializer(serializers.Serializer):
     task_id = serializers.CharField(help_text="Poll GET /api/v1/tasks/{task_id}/ for its state.")
+    state = serializers.CharField(help_text=STATE_HELP)
+    message = serializers.CharField(help_text="Where the action stands, in words.")
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(serializers.Serializer):
+    task_id = serializers.CharField(read_only=True)
     task_name = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.CharField(
+        read_only=True, help_text="Celery's name of the state: PENDING, STARTED, RETRY, ..."
+    )
+    state = serializers.CharField(read_only=True, help_text=STATE_HELP)
+    message = serializers.CharField(read_only=True, help_text="Where it stands, in words.")
+    attempts = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Times a worker started it."
+    )
     date_created = serializers.DateTimeField(read_only=True, allow_null=True)
     date_done = serializers.DateTimeField(read_only=True, allow_null=True)
-    result = serializers.SerializerMethodField(help_text="The task's return value or error.")
-
-    class Meta:
-        model = TaskResult
-        fields = ["task_id", "task_name", "status", "date_created", "date_done", "result"]
-        read_only_fields = fields
-
-    def get_result(self, task) -> dict | list | str | int | float | bool | None:
-        if not task.result:
-            return None
-        try:
-            return json.loads(task.result)
-        except ValueError:
-            return task.result
+    result = serializers.JSONField(
+        read_only=True, allow_null=True, help_text="The task's return value or error."
+    )

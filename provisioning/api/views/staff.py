@@ -1,7 +1,6 @@
 """Staff endpoints: pools, request actions and task states."""
 
 from django.shortcuts import get_object_or_404
-from django_celery_results.models import TaskResult
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
@@ -17,6 +16,7 @@ from provisioning.api.serializers.staff import (
     TaskSerializer,
 )
 from provisioning.models import ProvisioningRequest, ProxyPool
+from provisioning.selectors.action_runs import task_progress
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.lifecycle import QUEUED_ACTIONS
 
@@ -78,7 +78,11 @@ class RequestActionView(generics.GenericAPIView):
     @extend_schema(
         operation_id="requests_action",
         summary="Start a lifecycle action on a request (staff)",
-        description="Queues the action as a task and answers its id; poll /api/v1/tasks/.",
+        description=(
+            "Accepts the action and answers the id of the task that runs it, with where it "
+            "stands: queued, or accepted and waiting for the task queue while the broker is "
+            "unavailable (it is sent once the broker is back); poll /api/v1/tasks/."
+        ),
         parameters=[
             OpenApiParameter("action", str, OpenApiParameter.PATH, enum=API_ACTIONS),
         ],
@@ -102,7 +106,9 @@ class RequestActionView(generics.GenericAPIView):
             actor=request.user,
             reason=serializer.validated_data["reason"],
         )
-        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)
+        progress = task_progress(task_id=task_id)
+        body = {key: progress[key] for key in ("task_id", "state", "message")}
+        return Response(TaskQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["staff"])
@@ -113,13 +119,22 @@ class TaskDetailView(generics.GenericAPIView):
     @extend_schema(
         summary="Show the state of a task (staff)",
         description=(
-            "A task that no worker has picked up yet has no record and reads as PENDING, "
-            "as in Celery."
+            "A staff action's state is kept by the service itself: accepted (waiting for "
+            "the task queue), queued, running, retrying, done or failed. An id nothing was "
+            "started with reads as PENDING (state unknown), as in Celery."
         ),
         responses={200: TaskSerializer, **error_responses(401, 403)},
     )
     def get(self, request, task_id: str):
-        task = TaskResult.objects.filter(task_id=task_id).first()
-        if task is None:
-            task = TaskResult(task_id=task_id, status="PENDING")
-        return Response(TaskSerializer(task).data)
+        progress = task_progress(task_id=task_id) or {
+            "task_id": task_id,
+            "task_name": None,
+            "status": "PENDING",
+            "state": "unknown",
+            "message": "No action or task is known with this id.",
+            "attempts": None,
+            "date_created": None,
+            "date_done": None,
+            "result": None,
+        }
+        return Response(TaskSerializer(progress).data)

@@ -128,11 +128,33 @@ class TestRequests:
         task = staff_client.get(f"/api/v1/tasks/{task_id}/").json()
         assert task["task_id"] == task_id
         assert task["status"] == "SUCCESS"
+        assert (task["state"], task["attempts"]) == ("done", 1)
+        assert task["message"] == f"Request #{overseas_request.pk} is now testing."
+        assert task["result"]["status"] == RequestStatus.TESTING
+
+    def test_an_action_not_yet_on_the_task_queue_reads_as_accepted_never_queued(
+        self, staff_client, overseas_request, django_capture_on_commit_callbacks
+    ):
+        # The task's send after commit has not happened (or failed: the broker is down).
+        with django_capture_on_commit_callbacks(execute=False):
+            response = staff_client.post(
+                f"/api/v1/requests/{overseas_request.pk}/allocate-test/",
+                {},
+                content_type="application/json",
+            )
+
+        assert response.status_code == 202
+        body = response.json()
+        assert body["state"] == "accepted"
+        assert body["message"] == "Accepted, waiting for the task queue."
+        task = staff_client.get(f"/api/v1/tasks/{body['task_id']}/").json()
+        assert (task["state"], task["status"]) == ("accepted", "PENDING")
+        assert task["date_done"] is None
 
     def test_unknown_task_reads_as_pending(self, staff_client):
         body = staff_client.get("/api/v1/tasks/not-yet-started/").json()
 
-        assert body["status"] == "PENDING"
+        assert (body["status"], body["state"]) == ("PENDING", "unknown")
 
     def test_illegal_action_is_400_and_queues_nothing(
         self, staff_client, overseas_request, django_capture_on_commit_callbacks

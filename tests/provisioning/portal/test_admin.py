@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from provisioning.admin import task_panel
+from core.choices import OutboxStatus
+from core.models import OutboxMessage
 from provisioning.choices import RequestStatus
 from provisioning.models import ProxyPool, Region
 from tests.factories import AppFactory, StaffUserFactory, UserFactory, request_for
@@ -67,7 +68,8 @@ def test_allocate_test_queues_the_task_and_shows_its_result(staff_client, post, 
     status = staff_client.get(
         reverse("admin:provisioning_provisioningrequest_task", args=[submitted.pk, task_id])
     ).json()
-    assert status["state"] == "SUCCESS"
+    assert status["state"] == "done"
+    assert status["label"] == "Done"
     assert status["ready"] is True
     assert status["result"]["status"] == RequestStatus.TESTING
 
@@ -121,22 +123,37 @@ def test_pool_list_and_page_show_utilization(staff_client, post, submitted):
     assert 'data-testid="pool-used"><strong>100.0%<' in html
 
 
-def test_a_task_not_yet_run_shows_as_queued_and_is_polled(staff_client, submitted):
-    # Queued from this session (as the action buttons do), but no worker has run it yet.
-    session = staff_client.session
-    session[task_panel.SESSION_KEY] = ["not-run-yet"]
-    session.save()
-    task_url = reverse(
-        "admin:provisioning_provisioningrequest_task", args=[submitted.pk, "not-run-yet"]
-    )
+def test_an_action_waiting_for_the_task_queue_shows_as_accepted_then_queued(
+    staff_client, submitted, django_capture_on_commit_callbacks
+):
+    # The action was accepted, but its task has not reached the broker yet.
+    with django_capture_on_commit_callbacks(execute=False) as sends:
+        response = staff_client.post(_action_url(submitted, "allocate-test"))
+    task_id = response["Location"].split("task=")[1]
+    task_url = reverse("admin:provisioning_provisioningrequest_task", args=[submitted.pk, task_id])
     assert staff_client.get(task_url).json() == {
-        "task_id": "not-run-yet",
-        "state": "PENDING",
+        "task_id": task_id,
+        "state": "accepted",
+        "label": "Accepted, waiting for the task queue",
         "ready": False,
         "result": None,
-        "message": "Waiting for a worker.",
+        "message": "Accepted, waiting for the task queue.",
     }
-    page = staff_client.get(f"{_change_url(submitted)}?task=not-run-yet").content.decode()
-    assert 'data-testid="task-state">Queued<' in page
+    page = staff_client.get(response["Location"]).content.decode()
+    assert 'data-testid="task-state">Accepted, waiting for the task queue<' in page
+    assert "queued" not in page.lower().split('id="task-panel"')[1].split("</div>")[0]
     assert 'data-ready="0"' in page
     assert f'data-url="{task_url}"' in page
+
+    # Sent to a broker (here: run in-process, as no broker is configured).
+    OutboxMessage.objects.filter(task_id=task_id).update(status=OutboxStatus.SENT)
+    assert staff_client.get(task_url).json()["label"] == "Queued, waiting for a worker"
+    assert len(sends) == 1
+
+
+def test_an_unknown_task_id_is_said_at_once(staff_client, submitted):
+    task_url = reverse("admin:provisioning_provisioningrequest_task", args=[submitted.pk, "nope"])
+    assert staff_client.get(task_url).json()["state"] == "unknown"
+    page = staff_client.get(f"{_change_url(submitted)}?task=nope").content.decode()
+    assert "No action was queued with this task id" in page
+    assert 'data-ready="1"' in page
