@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.queue import enqueue_on_commit
 from provisioning.choices import RequestAction
-from provisioning.exceptions import IllegalTransition
+from provisioning.exceptions import IllegalTransition, PoolExhausted, UnknownScope
 from provisioning.models import ProvisioningRequest
+from provisioning.selectors.capacity import request_capacity
 from provisioning.services import lifecycle
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
 from provisioning.services.permissions import action_permission, actor_may_take
@@ -44,6 +45,17 @@ def request_action_run(
     return {"request_id": request.pk, "status": request.status, "unchanged": False}
 
 
+def capacity_check(*, request: ProvisioningRequest, action: str) -> None:
+    """Raise ``PoolExhausted`` or ``UnknownScope`` when the pools can't serve ``action``
+    on ``request`` now (see ``request_capacity``): refused before anything is queued."""
+    capacity = request_capacity(request=request, action=action)
+    if capacity is None or capacity.ok:
+        return
+    error = PoolExhausted if capacity.short else UnknownScope
+    field = "concurrency" if capacity.short else "regions"
+    raise error({field: list(capacity.problems)})
+
+
 def request_action_enqueue(
     *, request: ProvisioningRequest, action: str, actor=None, reason: str = ""
 ) -> str:
@@ -61,6 +73,7 @@ def request_action_enqueue(
             f"\u201c{action_permission(action)}\u201d permission (ops staff)."
         )
     transition_check(request=request, action=action)
+    capacity_check(request=request, action=action)
     kwargs = {
         "request_id": request.pk,
         "action": action.value,
