@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.allocation_reminders_task",
         "schedule": env_int("ALLOCATION_REMINDER_INTERVAL_SECONDS", 3600, minimum=60),
     },
+    "pool-low-water": {
+        "task": "provisioning.tasks.pool_low_water_task",
+        "schedule": env_int("POOL_LOW_WATER_INTERVAL_SECONDS", 300, minimum=10),
+    },
 }
 # Fault-injection hook for tests: while this file exists, production allocation waits
 # after picking its addresses. Leave unset in production.
