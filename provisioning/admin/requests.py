@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
+from provisioning.admin.ops_queue import ops_queue_view
 from provisioning.admin.task_panel import (
     task_panel_context,
     task_panel_status,
@@ -131,6 +132,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("ops-queue/", wrap(ops_queue_view), name="provisioning_ops_queue"),
             path(
                 "<int:object_id>/actions/<str:action>/",
                 wrap(require_POST(self.action_view)),

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.queue import enqueue_on_commit
 from provisioning.choices import RequestAction
+from provisioning.constants import REQUEST_ACTION_TASK
 from provisioning.exceptions import IllegalTransition, PoolExhausted, UnknownScope
 from provisioning.models import ProvisioningRequest
 from provisioning.selectors.capacity import request_capacity
@@ -11,7 +12,7 @@ from provisioning.services import lifecycle
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
 from provisioning.services.permissions import action_permission, actor_may_take
 
-ACTION_TASK = "provisioning.tasks.request_action_task"
+ACTION_TASK = REQUEST_ACTION_TASK
 
 
 def action_parse(action: str) -> RequestAction:
