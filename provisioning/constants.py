@@ -23,3 +23,7 @@ REQUEST_ACTION_TASK = "provisioning.tasks.request_action_task"
 # (the customer's first reminder goes out 7 days before, see services/notifications.py).
 OPS_QUEUE_FAILURE_DAYS = 7
 OPS_QUEUE_EXPIRY_DAYS = 7
+
+# Shared pools (test and edge) give every allocation all of their addresses, and each one
+# becomes a line in a customer's firewall: a larger shared pool is a configuration mistake.
+MAX_SHARED_POOL_ADDRESSES = 256
