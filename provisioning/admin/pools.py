@@ -57,7 +57,7 @@ class ProxyPoolAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "role", "scope", "region", "isp", "enabled")
     search_fields = ("name", "prefixes__network", "region__code", "isp__code")
-    readonly_fields = ("utilization_detail", *AUDIT_FIELDS)
+    readonly_fields = ("utilization_detail", "low_water_alerted_at", *AUDIT_FIELDS)
     inlines = [PoolPrefixInline, ExcludedAddressInline]
 
     class Media:

@@ -92,6 +92,7 @@ class ProxyPool(TimestampedModel):
         ),
     )
     low_water_alerted_at = models.DateTimeField(
+        "low-water e-mail sent",
         null=True,
         blank=True,
         editable=False,
