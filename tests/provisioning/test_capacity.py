@@ -131,3 +131,17 @@ def test_a_forced_approve_is_refused_with_the_reason_and_nothing_queued(
     request.refresh_from_db()
     assert request.status == RequestStatus.SUBMITTED
     assert not TaskResult.objects.exists() and not request.allocations.exists()
+
+
+def test_the_staff_api_refuses_an_approval_the_pools_cannot_serve(na, ops_client):
+    ProxyPoolFactory(name="na small", region=na, prefixes=["203.0.113.0/30"])
+    request = request_for(regions=[na], concurrency=1000)
+
+    response = ops_client.post(
+        f"/api/v1/requests/{request.pk}/approve/", {}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "pool_exhausted"
+    assert "short by 9" in response.json()["message"] + str(response.json().get("fields"))
+    assert not TaskResult.objects.exists()
