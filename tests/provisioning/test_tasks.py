@@ -204,6 +204,7 @@ def test_one_beat_schedule_holds_every_periodic_job():
     assert names == {
         "provisioning.tasks.expire_allocations_task",
         "provisioning.tasks.allocation_reminders_task",
+        "provisioning.tasks.pool_low_water_task",
     }
     assert names <= set(current_app.tasks)
 
