@@ -37,3 +37,8 @@ APP_TOKEN_SPEC = (
 # Recording an API key's last use at most once a minute keeps authentication to one read
 # on busy keys while the admin still sees when a key was last used.
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
+
+# The staff groups (accounts/services/staff_groups.py keeps their permissions); ops are
+# e-mailed about pools running low.
+SALES_GROUP = "sales"
+OPS_GROUP = "ops"

@@ -4,6 +4,7 @@ A user sees only the customers they are a member of. Anything else is "not found
 never "forbidden", so that nobody learns which App IDs or keys exist elsewhere.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -92,3 +93,13 @@ def user_api_key_get(*, user, pk: int) -> ApiKey:
     if api_key is None:
         raise Http404("No such API key.")
     return api_key
+
+
+def staff_group_emails(*, group_name: str) -> list[str]:
+    """Return the e-mail addresses of the active members of the staff group ``group_name``."""
+    members = (
+        get_user_model()
+        .objects.filter(groups__name=group_name, is_active=True, is_staff=True)
+        .exclude(email="")
+    )
+    return sorted({email.strip().lower() for email in members.values_list("email", flat=True)})

@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provisioning.tasks.request_actions_sweep_task",
         "schedule": env_float("ACTION_SWEEP_INTERVAL_SECONDS", 15, minimum=0.5),
     },
+    "pool-low-water": {
+        "task": "provisioning.tasks.pool_low_water_task",
+        "schedule": env_int("POOL_LOW_WATER_INTERVAL_SECONDS", 300, minimum=10),
+    },
 }
 # The transactional outbox (core/outbox.py): a task that could not be sent is tried again
 # after 2 s, doubling up to this many seconds, for as long as it takes.

@@ -11,7 +11,9 @@ class PortPurpose(models.TextChoices):
 
 class PoolKind(models.TextChoices):
     TEST = "test", "Test (shared)"
-    PRODUCTION = "production", "Production (dedicated)"
+    # Production edge pools are shared by customers; only production proxy pools are
+    # carved out per customer (``ProxyPool.sharing_label`` says which).
+    PRODUCTION = "production", "Production"
 
 
 class PoolRole(models.TextChoices):

@@ -14,3 +14,16 @@ MAX_CONCURRENCY = 10_000_000
 DEFAULT_CAPACITY_PER_ADDRESS = 500
 DEFAULT_REDUNDANCY = 1
 DEFAULT_QUARANTINE_DAYS = 30
+
+# The Celery task that runs staff actions on requests (provisioning/tasks.py), named here so
+# that the services queue it and the ops queue reads its results without importing tasks.
+REQUEST_ACTION_TASK = "provisioning.tasks.request_action_task"
+
+# The ops queue (admin): failed actions of the last week, test sets ending within a week
+# (the customer's first reminder goes out 7 days before, see services/notifications.py).
+OPS_QUEUE_FAILURE_DAYS = 7
+OPS_QUEUE_EXPIRY_DAYS = 7
+
+# Shared pools (test and edge) give every allocation all of their addresses, and each one
+# becomes a line in a customer's firewall: a larger shared pool is a configuration mistake.
+MAX_SHARED_POOL_ADDRESSES = 256

@@ -34,6 +34,7 @@ from provisioning.services.notifications import (
     allocation_notice_deliver,
     allocation_reminders_send,
 )
+from provisioning.services.pool_alerts import pool_low_water_alerts_send
 
 
 def _actor(actor_id: int | None):
@@ -124,6 +125,13 @@ def expire_allocations_task() -> dict:
 def allocation_reminders_task() -> dict:
     """E-mail reminders of sets ending within 7 days and 1 day (periodic)."""
     return {"sent": allocation_reminders_send()}
+
+
+@shared_task(**TASK_RETRY_OPTIONS)
+def pool_low_water_task() -> dict:
+    """E-mail ops about pools that went below their low-water mark, once per crossing
+    (periodic)."""
+    return pool_low_water_alerts_send()
 
 
 @shared_task(bind=True, **TASK_RETRY_OPTIONS)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from accounts.constants import OPS_GROUP, SALES_GROUP
 from accounts.permissions import OPS_ONLY_CODENAMES
 
 # Sales record customers, their apps and proxy requests, and answer questions about the
@@ -35,10 +36,10 @@ OPS_MODELS = {
     # Sign-in lockouts: ops see who is locked out and lift a lockout by deleting it.
     "axes": ["accessattempt"],
 }
-STAFF_GROUPS = {"sales": SALES_MODELS, "ops": OPS_MODELS}
+STAFF_GROUPS = {SALES_GROUP: SALES_MODELS, OPS_GROUP: OPS_MODELS}
 # Handing out and taking back addresses, suspending customers and disabling apps are ops'
 # work even on the models sales manage.
-WITHHELD = {"sales": {"allocate_provisioningrequest", *OPS_ONLY_CODENAMES}}
+WITHHELD = {SALES_GROUP: {"allocate_provisioningrequest", *OPS_ONLY_CODENAMES}}
 # Both look up portal users (the membership user picker) but change them only through
 # invitations, never by hand.
 VIEW_ONLY = {"auth": ["user"]}

@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 
 from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
+from provisioning.selectors.allocations import shared_pool_use
 from provisioning.selectors.portal import pool_utilization
 from provisioning.services.pools import pool_prefix_save
 
@@ -46,7 +47,7 @@ class ProxyPoolAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "utilization",
-        "kind",
+        "sharing",
         "role",
         "region",
         "isp",
@@ -56,18 +57,30 @@ class ProxyPoolAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "role", "scope", "region", "isp", "enabled")
     search_fields = ("name", "prefixes__network", "region__code", "isp__code")
-    readonly_fields = ("utilization_detail", *AUDIT_FIELDS)
+    readonly_fields = ("utilization_detail", "low_water_alerted_at", *AUDIT_FIELDS)
     inlines = [PoolPrefixInline, ExcludedAddressInline]
 
     class Media:
         css = {"all": ["portal/admin.css"]}
 
+    @staticmethod
+    def _utilization(obj, *, compact: bool) -> str:
+        """Render a shared pool's apps per address, or a dedicated pool's used and free."""
+        if obj.is_shared:
+            context = {"shared": shared_pool_use(pool=obj)}
+        else:
+            context = {"u": pool_utilization(pool=obj)}
+        return render_to_string(
+            "admin/provisioning/proxypool/utilization.html", {**context, "compact": compact}
+        )
+
     @admin.display(description="Utilization")
     def utilization(self, obj):
-        return render_to_string(
-            "admin/provisioning/proxypool/utilization.html",
-            {"u": pool_utilization(pool=obj), "compact": True},
-        )
+        return self._utilization(obj, compact=True)
+
+    @admin.display(description="Kind", ordering="kind")
+    def sharing(self, obj):
+        return obj.sharing_label
 
     def get_fieldsets(self, request, obj=None):
         """Show the utilization first on a pool's page: it is what staff come to check."""
@@ -81,9 +94,7 @@ class ProxyPoolAdmin(admin.ModelAdmin):
     def utilization_detail(self, obj):
         if obj.pk is None:
             return "Shown once the pool is saved."
-        return render_to_string(
-            "admin/provisioning/proxypool/utilization.html", {"u": pool_utilization(pool=obj)}
-        )
+        return self._utilization(obj, compact=False)
 
     def get_queryset(self, request):
         return (

@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
 from provisioning.admin.changes import ChangeRequestInline
+from provisioning.admin.ops_queue import ops_queue_view
 from provisioning.admin.task_panel import task_panel_context, task_panel_status
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
+from provisioning.selectors.capacity import request_capacity
 from provisioning.selectors.portal import request_timeline
 from provisioning.services.actions import request_action_enqueue, request_actions_offered
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, open_change
@@ -46,6 +48,28 @@ def _bulk_action(action: str):
 
     run.__name__ = f"action_{action.replace('-', '_')}"
     return admin.action(description=f"{RequestAction(action).label} (selected requests)")(run)
+
+
+def _action_buttons(provisioning_request, user) -> list[dict]:
+    """Return the change page's action buttons; Approve and Allocate carry whether the
+    pools can serve the request, and are disabled with the reason when they can't."""
+    buttons = []
+    for action in request_actions_offered(request=provisioning_request, actor=user):
+        capacity = request_capacity(request=provisioning_request, action=action)
+        buttons.append(
+            {
+                "value": action.value,
+                "label": action.label,
+                "needs_reason": ACTIONS[action].needs_reason,
+                "capacity": capacity,
+                "blocked": capacity.reason if capacity and not capacity.ok else "",
+                "url": reverse(
+                    "admin:provisioning_provisioningrequest_action",
+                    args=[provisioning_request.pk, action.value],
+                ),
+            }
+        )
+    return buttons
 
 
 class RequestEventInline(ReadOnlyInline):
@@ -105,6 +129,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("ops-queue/", wrap(ops_queue_view), name="provisioning_ops_queue"),
             path(
                 "<int:object_id>/actions/<str:action>/",
                 wrap(require_POST(self.action_view)),
@@ -151,20 +176,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         if provisioning_request is not None:
             extra_context = {
                 **(extra_context or {}),
-                "request_actions": [
-                    {
-                        "value": action.value,
-                        "label": action.label,
-                        "needs_reason": ACTIONS[action].needs_reason,
-                        "url": reverse(
-                            "admin:provisioning_provisioningrequest_action",
-                            args=[provisioning_request.pk, action.value],
-                        ),
-                    }
-                    for action in request_actions_offered(
-                        request=provisioning_request, actor=request.user
-                    )
-                ],
+                "request_actions": _action_buttons(provisioning_request, request.user),
                 "timeline": request_timeline(request=provisioning_request),
                 "open_change": open_change(provisioning_request),
                 "change_add_url": reverse("admin:provisioning_changerequest_add")

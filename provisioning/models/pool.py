@@ -14,6 +14,11 @@ from provisioning.constants import (
 from provisioning.fields import CidrField
 from provisioning.models.allocation import ADDRESS_KEY_LENGTH
 
+LOW_WATER_SHARED_MESSAGE = (
+    "Only dedicated production proxy pools have a low-water mark: every app gets all of a "
+    "shared test or edge pool, so it is never used up."
+)
+
 
 class ProxyPool(TimestampedModel):
     """Addresses that serve one role: shared test addresses, or production ones carved out
@@ -75,6 +80,26 @@ class ProxyPool(TimestampedModel):
         ),
     )
 
+    low_water_free_addresses = models.PositiveBigIntegerField(
+        "low-water mark (free addresses)",
+        null=True,
+        blank=True,
+        help_text=(
+            "Ops are e-mailed once when the pool's free addresses drop below this number, "
+            "and again only after the pool has been back at or above it. Empty: no alert. "
+            "Dedicated production proxy pools only: shared test and edge pools are never "
+            "used up."
+        ),
+    )
+    low_water_alerted_at = models.DateTimeField(
+        "low-water e-mail sent",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When ops were e-mailed that the pool went below its low-water mark; "
+        "cleared once the pool is back at or above it.",
+    )
+
     class Meta:
         ordering = ["kind", "scope", "name"]
         constraints = [
@@ -98,6 +123,12 @@ class ProxyPool(TimestampedModel):
                 name="proxypool_production_proxy_has_region",
                 violation_error_message="A production proxy pool belongs to a region.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(low_water_free_addresses__isnull=True)
+                | models.Q(kind=PoolKind.PRODUCTION, role=PoolRole.PROXY),
+                name="proxypool_low_water_dedicated_only",
+                violation_error_message=LOW_WATER_SHARED_MESSAGE,
+            ),
         ]
 
     def __str__(self):
@@ -107,6 +138,15 @@ class ProxyPool(TimestampedModel):
     def is_shared(self) -> bool:
         """Return whether every allocation gets all of this pool (test and edge pools)."""
         return self.kind == PoolKind.TEST or self.role == PoolRole.EDGE
+
+    @property
+    def sharing_label(self) -> str:
+        """Return who uses the pool's addresses, e.g. "Production edge (shared by customers)"."""
+        if self.kind == PoolKind.TEST:
+            return "Test (shared by every app)"
+        if self.role == PoolRole.EDGE:
+            return "Production edge (shared by customers)"
+        return "Production (dedicated per customer)"
 
     def tls_hostname(self, address: str) -> str | None:
         """Return the TLS host name of ``address`` in this pool, or None without a pattern."""
@@ -122,6 +162,8 @@ class ProxyPool(TimestampedModel):
                 errors["tls_hostname_pattern"] = problem
         if self.kind == PoolKind.PRODUCTION and self.role == PoolRole.PROXY and not self.region_id:
             errors["region"] = "A production proxy pool belongs to a region."
+        if self.low_water_free_addresses is not None and self.is_shared:
+            errors["low_water_free_addresses"] = LOW_WATER_SHARED_MESSAGE
         if self.region_id and self.scope:
             expected = PoolScope.DOMESTIC if self.region.domestic else PoolScope.OVERSEAS
             if self.scope != expected:

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from provisioning.addresses import int_key, pool_networks, usable_range
-from provisioning.choices import OPEN_REQUEST_STATUSES
+from provisioning.addresses import address_sort_key, int_key, pool_networks, usable_range
+from provisioning.choices import LIVE_ALLOCATION_STATUSES, OPEN_REQUEST_STATUSES
+from provisioning.constants import MAX_SHARED_POOL_ADDRESSES
 from provisioning.models import AllocatedEndpoint, ProvisioningRequest, ProxyPool
 
 
@@ -142,6 +143,59 @@ def pools_usage() -> list[PoolUsage]:
     """Return the usage of every pool, in the pools' order."""
     pools = ProxyPool.objects.prefetch_related("prefixes").select_related("region", "isp")
     return [pool_usage(pool=pool) for pool in pools]
+
+
+@dataclass(frozen=True)
+class SharedPoolUse:
+    """How many apps use each address of a shared (test or edge) pool.
+
+    Every app given a set from a shared pool gets all of its addresses, so "used" and
+    "free" mean nothing there: what staff need is how many apps each address serves.
+    """
+
+    pool: ProxyPool
+    # (address, apps using it), in address order.
+    addresses: tuple[tuple[str, int], ...]
+    # Apps using at least one of the pool's addresses.
+    apps: int
+
+    @property
+    def fewest(self) -> int:
+        return min((apps for _, apps in self.addresses), default=0)
+
+    @property
+    def most(self) -> int:
+        return max((apps for _, apps in self.addresses), default=0)
+
+
+def _pool_addresses(pool: ProxyPool) -> list[str]:
+    """Return every usable address of a small pool, or none for one too large to list."""
+    ranges = [(network, *usable_range(network)) for network in pool_networks(pool)]
+    if sum(last - first + 1 for _, first, last in ranges) > MAX_SHARED_POOL_ADDRESSES:
+        return []
+    return [
+        str(network.network_address.__class__(value))
+        for network, first, last in ranges
+        for value in range(first, last + 1)
+    ]
+
+
+def shared_pool_use(*, pool: ProxyPool) -> SharedPoolUse:
+    """Return how many apps use each address of the shared ``pool`` (live sets only)."""
+    live = AllocatedEndpoint.objects.filter(
+        pool=pool, live=True, allocation__status__in=LIVE_ALLOCATION_STATUSES
+    )
+    per_address = dict(
+        live.values("address")
+        .annotate(apps=Count("allocation__request__app", distinct=True))
+        .values_list("address", "apps")
+        .order_by()
+    )
+    excluded = set(pool.excluded_addresses.values_list("address", flat=True))
+    addresses = {a: 0 for a in _pool_addresses(pool) if a not in excluded} | per_address
+    apps = live.values("allocation__request__app").distinct().count()
+    ordered = sorted(addresses.items(), key=lambda item: address_sort_key(item[0]))
+    return SharedPoolUse(pool=pool, addresses=tuple(ordered), apps=apps)
 
 
 def app_open_request(*, app_id: str):

@@ -7,14 +7,16 @@ from django.db import transaction
 
 from core.queue import enqueue_on_commit
 from provisioning.choices import RequestAction
-from provisioning.exceptions import IllegalTransition
+from provisioning.constants import REQUEST_ACTION_TASK
+from provisioning.exceptions import IllegalTransition, PoolExhausted, UnknownScope
 from provisioning.models import ProvisioningRequest
+from provisioning.selectors.capacity import request_capacity
 from provisioning.services import lifecycle
 from provisioning.services.action_runs import action_run_accept
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
 from provisioning.services.permissions import action_permission, actor_may_take
 
-ACTION_TASK = "provisioning.tasks.request_action_task"
+ACTION_TASK = REQUEST_ACTION_TASK
 
 
 def action_parse(action: str) -> RequestAction:
@@ -48,6 +50,17 @@ def request_action_run(
     return {"request_id": request.pk, "status": request.status, "unchanged": False}
 
 
+def capacity_check(*, request: ProvisioningRequest, action: str) -> None:
+    """Raise ``PoolExhausted`` or ``UnknownScope`` when the pools can't serve ``action``
+    on ``request`` now (see ``request_capacity``): refused before anything is queued."""
+    capacity = request_capacity(request=request, action=action)
+    if capacity is None or capacity.ok:
+        return
+    error = PoolExhausted if capacity.short else UnknownScope
+    field = "concurrency" if capacity.short else "regions"
+    raise error({field: list(capacity.problems)})
+
+
 def request_action_enqueue(
     *, request: ProvisioningRequest, action: str, actor=None, reason: str = ""
 ) -> str:
@@ -66,6 +79,7 @@ def request_action_enqueue(
             f"\u201c{action_permission(action)}\u201d permission (ops staff)."
         )
     transition_check(request=request, action=action)
+    capacity_check(request=request, action=action)
     kwargs = {
         "request_id": request.pk,
         "action": action.value,

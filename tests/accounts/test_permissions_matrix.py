@@ -69,6 +69,13 @@ ADMIN_PAGES = {
 }  # fmt: skip
 
 
+# Admin pages of no model: the answer per staff role; customers are sent to the sign-in.
+ADMIN_VIEWS = {
+    "admin:index": {"superuser": 200, "ops": 200, "sales": 200},
+    "admin:provisioning_ops_queue": {"superuser": 200, "ops": 200, "sales": 403},
+}
+
+
 @pytest.fixture
 def world(reference_data):
     demo_data_seed(password="a-long-demo-password")
@@ -110,6 +117,13 @@ def test_admin_pages_by_role(world):
                 args = [obj.pk] if page == "change" else []
                 response = client.get(reverse(f"admin:{info[0]}_{info[1]}_{page}", args=args))
                 assert response.status_code == status, (label, page, role)
+
+
+def test_admin_views_by_role(world):
+    for name, by_role in ADMIN_VIEWS.items():
+        for role in ROLES:
+            response = _client(world["users"][role]).get(reverse(name))
+            assert response.status_code == by_role.get(role, 302), (name, role)
 
 
 def _bulk_action(client, action, pk):

@@ -14,6 +14,7 @@ from provisioning.choices import ActionRunState, AllocationStatus, RequestStatus
 from provisioning.models import Region, RequestActionRun
 from provisioning.services.action_runs import MAX_ATTEMPTS, action_run_start, action_runs_sweep
 from provisioning.services.actions import request_action_enqueue
+from provisioning.services.pools import excluded_address_add
 from tests.factories import ProxyPoolFactory, request_for, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +58,16 @@ def test_a_run_goes_through_running_to_done(na, django_capture_on_commit_callbac
 
 def test_a_refused_action_fails_with_its_reason(reference_data, django_capture_on_commit_callbacks):
     na = Region.objects.get(code="na")
-    ProxyPoolFactory(region=na, prefixes=["203.0.113.0/31"])
-    request = request_for(regions=[na], concurrency=1000)
+    pool = ProxyPoolFactory(region=na, prefixes=["203.0.113.0/28"])  # 14 usable
+    request = request_for(regions=[na], concurrency=1000)  # needs 11
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # The pools could serve it when it was accepted; they run short before it runs.
+    with django_capture_on_commit_callbacks() as queued:
         task_id = request_action_enqueue(request=request, action="approve")
+    for last in range(1, 7):
+        excluded_address_add(pool=pool, address=f"203.0.113.{last}")
+    for send in queued:
+        send()
 
     run = RequestActionRun.objects.get(task_id=task_id)
     assert run.state == ActionRunState.FAILED

@@ -12,7 +12,7 @@ from django_celery_results.models import TaskResult
 
 from provisioning import tasks
 from provisioning.choices import AllocationStatus, RequestStatus
-from provisioning.exceptions import IllegalTransition
+from provisioning.exceptions import IllegalTransition, PoolExhausted
 from provisioning.models import Allocation, Region
 from provisioning.services.actions import request_action_enqueue
 from provisioning.services.allocation.expiry import allocation_release
@@ -23,6 +23,7 @@ from provisioning.services.lifecycle import (
     request_suspend,
 )
 from provisioning.services.notifications import allocation_notice_send
+from provisioning.services.pools import excluded_address_add
 from tests.factories import (
     ProxyPoolFactory,
     customer_admin,
@@ -135,16 +136,43 @@ def test_a_failed_action_is_visible_in_the_task_result(
     reference_data, django_capture_on_commit_callbacks
 ):
     na = Region.objects.get(code="na")
-    ProxyPoolFactory(region=na, prefixes=["203.0.113.0/31"])
-    request = request_for(regions=[na], concurrency=1000)
+    pool = ProxyPoolFactory(region=na, prefixes=["203.0.113.0/28"])
+    request = request_for(regions=[na], concurrency=1000)  # 10 + 1 spare addresses
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as queued:
         task_id = request_action_enqueue(request=request, action="approve")
+    # The pool runs short after the check that let the action be queued.
+    for last in range(1, 7):
+        excluded_address_add(pool=pool, address=f"203.0.113.{last}")
+    for send in queued:
+        send()
 
     result = TaskResult.objects.get(task_id=task_id)
     assert result.status == "FAILURE"
     assert "short by" in result.result
     assert request.allocations.get().status == AllocationStatus.FAILED
+
+
+def test_an_action_the_pools_cannot_serve_is_refused_before_it_is_queued(
+    reference_data, django_capture_on_commit_callbacks
+):
+    na = Region.objects.get(code="na")
+    ProxyPoolFactory(name="na small", region=na, prefixes=["203.0.113.0/31"])
+    request = request_for(regions=[na], concurrency=1000)
+
+    with (
+        django_capture_on_commit_callbacks() as queued,
+        pytest.raises(PoolExhausted) as refused,
+    ):
+        request_action_enqueue(request=request, action="approve")
+
+    assert refused.value.message_dict == {
+        "concurrency": [
+            "Pool \u201cna small\u201d has 2 free addresses and this request needs 11 (short by 9)."
+        ]
+    }
+    assert queued == [] and not TaskResult.objects.exists()
+    assert not request.allocations.exists()
 
 
 def test_expire_task_ends_due_test_sets_once(na):
@@ -178,6 +206,7 @@ def test_one_beat_schedule_holds_every_periodic_job():
         "provisioning.tasks.allocation_reminders_task",
         "provisioning.tasks.request_actions_sweep_task",
         "core.tasks.outbox_relay_task",
+        "provisioning.tasks.pool_low_water_task",
     }
     assert names <= set(current_app.tasks)
 

@@ -13,12 +13,9 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from provisioning.addresses import IPAddress, IPNetwork, int_key, pool_networks, usable_range
+from provisioning.constants import MAX_SHARED_POOL_ADDRESSES
 from provisioning.exceptions import ProvisioningError
 from provisioning.models import AllocatedEndpoint, ExcludedAddress, ProxyPool
-
-# Shared pools (test and edge) give every allocation all of their addresses, and each one
-# becomes a line in a customer's firewall: a larger shared pool is a configuration mistake.
-MAX_SHARED_POOL_ADDRESSES = 256
 
 # Keys read per query while walking the blocked addresses of a prefix.
 BLOCKED_CHUNK_SIZE = 5000

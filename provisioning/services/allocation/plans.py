@@ -1,11 +1,18 @@
 """Decide what an allocation holds: the sizing rule (DESIGN.md section 4) and the test set."""
 
-import math
 from dataclasses import dataclass
 
 from provisioning.choices import PoolKind, PoolRole, PoolScope
 from provisioning.exceptions import UnknownScope
 from provisioning.models import Isp, ProxyPool, Region
+from provisioning.selectors.capacity import (
+    addresses_needed,
+    enabled_pools,
+    line_label,
+    no_pool_message,
+    production_lines,
+    production_proxy_pool,
+)
 from provisioning.services.allocation.addresses import shared_pool_addresses
 from provisioning.services.allocation.state import EndpointSpec
 
@@ -25,25 +32,7 @@ class ProxyGroup:
 
     @property
     def label(self) -> str:
-        return f"{self.region.code}/{self.isp.code if self.isp else 'multi-line'}"
-
-
-def _enabled_pools(**filters):
-    return (
-        ProxyPool.objects.filter(enabled=True, **filters)
-        .select_related("region", "isp", "port_profile")
-        .order_by("pk")
-    )
-
-
-def _production_proxy_pool(region: Region, isp: Isp | None) -> ProxyPool | None:
-    """Return the ISP's own pool in ``region`` if there is one, else its multi-line pool."""
-    pools = _enabled_pools(kind=PoolKind.PRODUCTION, role=PoolRole.PROXY, region=region)
-    if isp is not None:
-        own = pools.filter(isp=isp).first()
-        if own is not None:
-            return own
-    return pools.filter(isp__isnull=True).first()
+        return line_label(self.region, self.isp)
 
 
 def proxy_groups(*, regions: list[Region], isps: list[Isp], concurrency: int) -> list[ProxyGroup]:
@@ -54,16 +43,13 @@ def proxy_groups(*, regions: list[Region], isps: list[Isp], concurrency: int) ->
     ``ceil(concurrency / capacity_per_address) + redundancy`` addresses of its pool.
     """
     groups, missing = [], []
-    for region in sorted(regions, key=lambda r: r.code):
-        lines = sorted(isps, key=lambda i: i.code) if region.domestic and isps else [None]
-        for isp in lines:
-            pool = _production_proxy_pool(region, isp)
-            if pool is None:
-                line = f" for {isp.code}" if isp else ""
-                missing.append(f"No production pool serves region {region.code}{line}.")
-                continue
-            count = math.ceil(concurrency / pool.capacity_per_address) + pool.redundancy
-            groups.append(ProxyGroup(region=region, isp=isp, pool=pool, count=count))
+    for region, isp in production_lines(regions=regions, isps=isps):
+        pool = production_proxy_pool(region=region, isp=isp)
+        if pool is None:
+            missing.append(no_pool_message(region, isp))
+            continue
+        count = addresses_needed(pool=pool, concurrency=concurrency)
+        groups.append(ProxyGroup(region=region, isp=isp, pool=pool, count=count))
     if missing:
         raise UnknownScope({"regions": missing})
     return groups
@@ -89,7 +75,7 @@ def edge_specs(*, regions: list[Region]) -> list[EndpointSpec]:
     A region without its own edge pool uses the production edge pools of no region.
     """
     specs: dict = {}
-    edge_pools = _enabled_pools(kind=PoolKind.PRODUCTION, role=PoolRole.EDGE)
+    edge_pools = enabled_pools(kind=PoolKind.PRODUCTION, role=PoolRole.EDGE)
     for region in sorted(regions, key=lambda r: r.code):
         pools = list(edge_pools.filter(region=region)) or list(
             edge_pools.filter(region__isnull=True)
@@ -103,7 +89,7 @@ def specs_for_test_set(*, regions: list[Region]) -> list[EndpointSpec]:
     each region, plus the test edge nodes."""
     specs: dict = {}
     missing = []
-    test_pools = _enabled_pools(kind=PoolKind.TEST)
+    test_pools = enabled_pools(kind=PoolKind.TEST)
     for region in sorted(regions, key=lambda r: r.code):
         scope = PoolScope.DOMESTIC if region.domestic else PoolScope.OVERSEAS
         pools = list(test_pools.filter(role=PoolRole.PROXY, scope=scope))

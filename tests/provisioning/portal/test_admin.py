@@ -7,7 +7,14 @@ from core.choices import OutboxStatus
 from core.models import OutboxMessage
 from provisioning.choices import RequestStatus
 from provisioning.models import ProxyPool, Region
-from tests.factories import AppFactory, StaffUserFactory, UserFactory, request_for
+from tests.factories import (
+    AppFactory,
+    ProxyPoolFactory,
+    StaffUserFactory,
+    UserFactory,
+    edge_pool,
+    request_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,15 +119,50 @@ def test_actions_and_task_status_are_staff_only(client, submitted):
 
 def test_pool_list_and_page_show_utilization(staff_client, post, submitted):
     post(_action_url(submitted, "allocate-test"))
+    second = request_for(AppFactory(), regions=[submitted.regions.get()], concurrency=100)
+    post(_action_url(second, "allocate-test"))
+    dedicated = ProxyPoolFactory(
+        name="na dedicated", region=submitted.regions.get(), prefixes=["203.0.113.0/29"]
+    )
+    post(_action_url(second, "approve"))
+
     listing = staff_client.get(reverse("admin:provisioning_proxypool_changelist")).content
-    assert b"Utilization" in listing
-    assert b"live" in listing and b"quarantined" in listing and b"free" in listing
-    pool = ProxyPool.objects.get(name="Test overseas")
-    page = staff_client.get(reverse("admin:provisioning_proxypool_change", args=[pool.pk]))
+    html = listing.decode()
+    assert "Utilization" in html
+    # Shared pools: how many apps use each address, never "100% used, 0 free".
+    assert "<strong>Shared</strong> · 2 addresses · 2 apps use each" in html
+    assert "Test (shared by every app)" in html
+    # Dedicated pools: used and free.
+    assert "Production (dedicated per customer)" in html
+    assert "<strong>33.3%</strong> used · 2 live · 0 quarantined · 4 free" in html
+
+    shared = ProxyPool.objects.get(name="Test overseas")
+    page = staff_client.get(reverse("admin:provisioning_proxypool_change", args=[shared.pk]))
+    html = page.content.decode()
+    assert 'data-testid="apps-23.236.115.138">2<' in html
+    assert 'data-testid="apps-148.153.66.218">2<' in html
+    assert "pool-free" not in html and "100.0%" not in html
+    page = staff_client.get(reverse("admin:provisioning_proxypool_change", args=[dedicated.pk]))
     html = page.content.decode()
     assert 'data-testid="pool-live">2<' in html
-    assert 'data-testid="pool-free">0<' in html
-    assert 'data-testid="pool-used"><strong>100.0%<' in html
+    assert 'data-testid="pool-free">4<' in html
+    assert 'data-testid="pool-used"><strong>33.3%<' in html
+
+
+def test_edge_pools_read_as_shared_and_ipv6_counts_exactly(staff_client, reference_data):
+    edge_pool(prefixes=["198.51.100.8/30"], name="edge shared")
+    ipv6 = ProxyPoolFactory(
+        name="na v6", region=Region.objects.get(code="na"), prefixes=["2001:db8::/64"]
+    )
+
+    html = staff_client.get(reverse("admin:provisioning_proxypool_changelist")).content.decode()
+    row = html[html.index("edge shared") :]
+    row = row[: row.index("</tr>")]
+    assert "Production edge (shared by customers)" in row
+    assert "dedicated" not in row
+    assert "18,446,744,073,709,551,615 free" in html
+    page = staff_client.get(reverse("admin:provisioning_proxypool_change", args=[ipv6.pk]))
+    assert "e+19" not in page.content.decode()
 
 
 def test_an_action_waiting_for_the_task_queue_shows_as_accepted_then_queued(

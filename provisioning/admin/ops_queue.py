@@ -1,0 +1,23 @@
+"""The ops queue: one admin page of what waits on ops (linked from the admin index)."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from provisioning.choices import RequestAction
+from provisioning.selectors.ops_queue import ops_queue
+from provisioning.services.permissions import actor_may_take
+
+
+def ops_queue_view(request):
+    """Show the requests waiting on ops, failed actions, test sets ending within a week and
+    pools under their low-water mark; for staff who may approve requests (ops)."""
+    if not actor_may_take(actor=request.user, action=RequestAction.APPROVE):
+        raise PermissionDenied("The ops queue is for ops staff.")
+    context = {
+        **admin.site.each_context(request),
+        "title": "Ops queue",
+        "queue": ops_queue(now=timezone.now()),
+    }
+    return TemplateResponse(request, "admin/provisioning/ops_queue.html", context)
