@@ -68,10 +68,12 @@ def api_schema(db, settings):
     # As Django's test client does: keep the test's connection (and transaction) open.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    # A fresh handler, so its middleware sees this test's settings.
-    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    try:
+        # A fresh handler, so its middleware sees this test's settings.
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _operations(api_schema) -> list:
