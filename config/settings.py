@@ -313,6 +313,11 @@ REST_FRAMEWORK.update(
 SPECTACULAR_SETTINGS.update(
     {
         "COMPONENT_SPLIT_REQUEST": True,
+        # Every operation documents the 400 a NUL byte anywhere in the request gets.
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "accounts.api.docs.document_refused_input",
+        ],
         "SCHEMA_PATH_PREFIX": r"/api/v1",
         "APPEND_COMPONENTS": {
             "securitySchemes": {

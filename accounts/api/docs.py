@@ -16,6 +16,12 @@ DESCRIPTIONS = {
     429: "Too many requests; see Retry-After.",
 }
 
+NUL_REFUSED = "A NUL byte in the path, a query parameter or a header (code `bad_request`)."
+UNSUPPORTED_MEDIA_TYPE = (
+    "The body's media type is none of those listed (code `unsupported_media_type`)."
+)
+ERROR_SCHEMA_REF = "#/components/schemas/Error"
+
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
@@ -33,6 +39,31 @@ def error_responses(*statuses: int, **described: str) -> dict[int, OpenApiRespon
         )
         for code in statuses
     }
+
+
+def _error_answer(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA_REF}}},
+    }
+
+
+def document_refused_input(result, generator, request, public):
+    """Document the answers any operation can give before its view runs.
+
+    A NUL byte in the path, a query parameter or a header is 400 for every operation
+    (``config.middleware.RejectNulMiddleware``); a body in a media type the operation
+    doesn't list is 415 (the REST framework's parsers). Registered in
+    ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``.
+    """
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", _error_answer(NUL_REFUSED))
+            if "requestBody" in operation:
+                responses.setdefault("415", _error_answer(UNSUPPORTED_MEDIA_TYPE))
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

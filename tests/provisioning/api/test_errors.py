@@ -65,3 +65,17 @@ def test_sdk_errors_raised_under_drf_get_the_status_of_their_code(db, monkeypatc
 
     assert response.status_code == 403
     assert response.json() == {"code": "app_disabled", "message": "This app is disabled."}
+
+
+def test_a_body_in_an_unlisted_media_type_is_415_in_the_error_shape(client, db):
+    for content_type in ("text/plain", "", "application/xml"):
+        response = client.generic(
+            "POST",
+            "/api/v1/requests/",
+            b"app_id=x",
+            content_type=content_type,
+            **api_key_header(CustomerFactory()),
+        )
+
+        assert response.status_code == 415, content_type
+        assert response.json()["code"] == "unsupported_media_type", content_type
