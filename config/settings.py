@@ -121,13 +121,19 @@ if _cache_url:
             # A dead or hung cache server fails a cache call within these bounds; nothing
             # waits for the operating system's TCP timeouts.
             "OPTIONS": {
-                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT", 1, minimum=0.1),
-                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 1, minimum=0.1),
+                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT", 0.25, minimum=0.05),
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.05),
             },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every app's SDK entry (see provisioning/sdk/entry.py) in each process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000, minimum=300)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -260,7 +266,7 @@ CORS_URLS_REGEX = r"^/api/v1/sdk/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "if-none-match", "accept"]
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Cache-Control"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Cache-Control", "X-Proxy-Config-Stale"]
 
 REST_FRAMEWORK.update(
     {
@@ -278,10 +284,13 @@ REST_FRAMEWORK.update(
         # Proxies in front of the service that append to X-Forwarded-For; with 0, the client
         # address is REMOTE_ADDR, so a forged header can't dodge the per-IP throttle.
         "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
-        # "<requests>/<second|minute|hour|day>"; the SDK endpoint counts per App ID and per IP.
+        # "<requests>/<second|minute|hour|day>" (see provisioning/sdk/limits.py): answers per
+        # App ID (at least; more with approved concurrency), failed attempts per App ID and
+        # client address, and failed attempts per client address.
         "DEFAULT_THROTTLE_RATES": {
             "sdk_app": env_str("SDK_THROTTLE_APP_RATE", "600/minute"),
-            "sdk_ip": env_str("SDK_THROTTLE_IP_RATE", "120/minute"),
+            "sdk_fail": env_str("SDK_THROTTLE_FAIL_RATE", "60/minute"),
+            "sdk_ip": env_str("SDK_THROTTLE_IP_RATE", "600/minute"),
         },
     }
 )
@@ -319,15 +328,20 @@ TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
 TURN_TLS_PORT = env_int("TURN_TLS_PORT", 443, minimum=1)
 # App tokens (JWT signed with the app certificate): the longest lifetime accepted and minted.
 APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
-# How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).
+# Seconds an app's SDK entry in the cache is trusted without a change before it is rebuilt
+# (changes themselves are seen at once, see accounts/services/sdk_generations.py).
 SDK_CONFIG_CACHE_TIMEOUT = env_int("SDK_CONFIG_CACHE_TIMEOUT", 3600, minimum=1)
+# Seconds the cache keeps an app's last entry, served as stale while the database is down.
+SDK_CONFIG_STALE_SECONDS = env_int("SDK_CONFIG_STALE_SECONDS", 7 * 86400, minimum=60)
+# After a cache or database failure the SDK path leaves it alone for this many seconds.
+SDK_CACHE_RETRY_SECONDS = env_float("SDK_CACHE_RETRY_SECONDS", 2, minimum=0.1)
+# Answers a minute per approved concurrent user that an app's SDKs may get (sdk_app rate
+# is the floor).
+SDK_THROTTLE_APP_PER_USER = env_float("SDK_THROTTLE_APP_PER_USER", 3, minimum=0)
 # Most source networks one app may list: each one multiplies the rules of some formats.
 SOURCE_NETWORKS_MAX = env_int("SOURCE_NETWORKS_MAX", 256, minimum=1)
 # Longest free text (request notes) accepted from the portal, the API and the admin.
 NOTES_MAX_LENGTH = env_int("NOTES_MAX_LENGTH", 5000, minimum=1)
-# Seconds a web process reuses an app's row on the SDK path before asking the database again
-# (0: one query per request). Changes to an app show on the SDK path within this time.
-SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)
 
 # --- Customer portal ---------------------------------------------------------------------
 # Signed-out visitors of portal pages go to the portal's sign-in; the admin keeps its own.
