@@ -16,15 +16,8 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from accounts.choices import AppStatus, CustomerStatus
 from accounts.services.sdk_generations import ALL_APPS_KEY, app_generation_key
-from provisioning.sdk.queries import (
-    sdk_app_concurrency,
-    sdk_app_endpoints,
-    sdk_app_row,
-    sdk_app_rule_version,
-)
-from provisioning.sdk.render import sdk_static_config_render
+from provisioning.sdk.build import sdk_entries_build, sdk_entry_build
 from provisioning.sdk.store import sdk_cache_call
 
 logger = logging.getLogger(__name__)
@@ -52,23 +45,6 @@ def entry_keys(app_id: str) -> list[str]:
 
 def entry_generations(values: dict, app_id: str) -> tuple:
     return (values.get(ALL_APPS_KEY), values.get(app_generation_key(app_id)))
-
-
-def sdk_entry_build(*, app_id: str, generations: tuple | None) -> dict:
-    """Build the app's entry from the database (a few queries)."""
-    entry = {"app_id": app_id, "gen": generations, "built": time.time(), "found": False}
-    row = sdk_app_row(app_id=app_id)
-    if row is None:
-        return entry
-    enabled = row["status"] == AppStatus.ACTIVE and row["customer__status"] == CustomerStatus.ACTIVE
-    entry.update(found=True, enabled=enabled, static=None, concurrency=0)
-    entry["certificates"] = [row["certificate"]] if row["certificate_enabled"] else []
-    if enabled:
-        endpoints = sdk_app_endpoints(app_pk=row["pk"])
-        rule_version = sdk_app_rule_version(app_pk=row["pk"])
-        entry["static"] = sdk_static_config_render(endpoints=endpoints, rule_version=rule_version)
-        entry["concurrency"] = sdk_app_concurrency(app_pk=row["pk"])
-    return entry
 
 
 def entry_fresh(entry: dict | None, generations: tuple, now: float) -> bool:
@@ -136,3 +112,20 @@ def sdk_entry(*, app_id: str, values: dict | None, now: float) -> tuple[dict, bo
 def sdk_entry_state_clear() -> None:
     """Forget past database failures (tests)."""
     _database["down_until"] = 0.0
+
+
+def sdk_entries_warm(*, app_ids: list[str], batch: int = 500) -> int:
+    """Build and store the entries of ``app_ids`` (after a deploy or a cache flush), a batch
+    at a time; return how many were stored."""
+    stored = 0
+    for start in range(0, len(app_ids), batch):
+        chunk = app_ids[start : start + batch]
+        keys = [key for app_id in chunk for key in entry_keys(app_id)[1:]]
+        values = sdk_cache_call("read", "get_many", keys, default={})
+        generations = {app_id: entry_generations(values, app_id) for app_id in chunk}
+        entries = sdk_entries_build(generations=generations)
+        timeout = settings.SDK_CONFIG_STALE_SECONDS
+        by_key = {entry_key(entry["app_id"]): entry for entry in entries}
+        sdk_cache_call("write", "set_many", by_key, timeout)
+        stored += len(by_key)
+    return stored

@@ -1,12 +1,15 @@
-"""The SDK's database reads, made only when an app's cache entry is (re)built: the app's row,
-its approved concurrency, its latest rule-set version and the endpoints its config lists."""
+"""The SDK's database reads, made only when apps' cache entries are (re)built: a handful of
+queries for any number of apps (the rows, approved concurrency, latest rule-set versions,
+served endpoints and their pools)."""
+
+from collections import defaultdict
 
 from django.apps import apps as django_apps
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from accounts.models import App
 from provisioning.choices import SERVED_REQUEST_STATUSES
-from provisioning.models import AllocatedEndpoint, ProvisioningRequest
+from provisioning.models import AllocatedEndpoint, ProvisioningRequest, ProxyPool
 
 APP_FIELDS = ("pk", "app_id", "status", "certificate", "certificate_enabled", "customer__status")
 
@@ -16,32 +19,45 @@ def served_endpoints() -> QuerySet[AllocatedEndpoint]:
     return AllocatedEndpoint.objects.served()
 
 
-def sdk_app_row(*, app_id: str) -> dict | None:
-    """Return the app's fields the SDK path needs; None when no app has ``app_id``."""
-    return App.objects.filter(app_id=app_id).values(*APP_FIELDS).first()
+def sdk_app_rows(*, app_ids: list[str]) -> dict[str, dict]:
+    """Return the fields the SDK path needs of the apps among ``app_ids``, by App ID."""
+    rows = App.objects.filter(app_id__in=app_ids).values(*APP_FIELDS)
+    return {row["app_id"]: row for row in rows}
 
 
-def sdk_app_rule_version(*, app_pk: int) -> str | None:
-    """Return the app's latest rule-set version, or None without rule sets."""
+def sdk_rule_versions(*, app_pks: list[int]) -> dict[int, str]:
+    """Return each app's latest rule-set version (apps without rule sets left out)."""
     try:
         rule_set = django_apps.get_model("rules", "RuleSet")
     except LookupError:
-        return None
-    latest = rule_set.objects.filter(app_id=app_pk).order_by("-version").values("version")[:1]
-    return next((row["version"] for row in latest), None)
+        return {}
+    latest = rule_set.objects.filter(app_id__in=app_pks).values("app_id").annotate(v=Max("version"))
+    return {row["app_id"]: row["v"] for row in latest.order_by()}
 
 
-def sdk_app_concurrency(*, app_pk: int) -> int:
-    """Return the concurrent users approved for the app (its served requests)."""
-    served = ProvisioningRequest.objects.filter(app_id=app_pk, status__in=SERVED_REQUEST_STATUSES)
-    return served.aggregate(total=Sum("concurrency"))["total"] or 0
+def sdk_concurrency(*, app_pks: list[int]) -> dict[int, int]:
+    """Return the concurrent users approved for each app (its served requests)."""
+    served = ProvisioningRequest.objects.filter(
+        app_id__in=app_pks, status__in=SERVED_REQUEST_STATUSES
+    )
+    totals = served.values("app_id").annotate(total=Sum("concurrency")).order_by()
+    return {row["app_id"]: row["total"] or 0 for row in totals}
 
 
-def sdk_app_endpoints(*, app_pk: int) -> list[AllocatedEndpoint]:
-    """Return the app's served endpoints with what rendering needs, in a stable order."""
-    return list(
+def sdk_endpoints(*, app_pks: list[int]) -> dict[int, list[AllocatedEndpoint]]:
+    """Return each app's served endpoints with what rendering needs, in a stable order."""
+    endpoints = (
         served_endpoints()
-        .filter(allocation__request__app_id=app_pk)
-        .select_related("allocation", "region", "isp")
+        .filter(allocation__request__app_id__in=app_pks)
+        .select_related("allocation__request", "region", "isp")
         .order_by("role", "address", "pk")
     )
+    by_app = defaultdict(list)
+    for endpoint in endpoints:
+        by_app[endpoint.allocation.request.app_id].append(endpoint)
+    return by_app
+
+
+def sdk_pools(*, endpoints: list[AllocatedEndpoint]) -> dict[int, ProxyPool]:
+    """Return the pools of ``endpoints`` with their regions, by id."""
+    return ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})

@@ -141,16 +141,18 @@ def _mode_part(endpoints: list, pools: dict, mode: str, spread: int) -> dict:
 
 
 def sdk_static_config_render(
-    *, endpoints: list[AllocatedEndpoint], rule_version: str | None
+    *, endpoints: list[AllocatedEndpoint], rule_version: str | None, pools: dict | None = None
 ) -> dict | None:
     """Return the cacheable part of an app's proxy config for every mode from its served
-    ``endpoints``, or None when there are none."""
+    ``endpoints`` (``pools``: their pools by id with regions, read when not given), or None
+    when there are none."""
     if not endpoints:
         return None
     has_production = any(e.allocation.kind == AllocationKind.PRODUCTION for e in endpoints)
     environment = AllocationKind.PRODUCTION if has_production else AllocationKind.TEST
     endpoints = [e for e in endpoints if e.allocation.kind == environment]
-    pools = ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})
+    if pools is None:
+        pools = ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})
     spread = endpoints[0].allocation.request_id
     modes = {mode: _mode_part(endpoints, pools, mode, spread) for mode in SdkMode.values}
     snapshot = json.dumps([environment, modes[SdkMode.AUTO]["servers"]], sort_keys=True)

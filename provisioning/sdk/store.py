@@ -72,14 +72,22 @@ def _failed(what: str, exc: Exception) -> None:
     )
 
 
+def _redis_client(backend: RedisCache):
+    """Return the raw client of the backend's first (writable) server, made once."""
+    client = backend.__dict__.get("_sdk_client")
+    if client is None:
+        client = backend.__dict__["_sdk_client"] = backend._cache.get_client(write=True)
+    return client
+
+
 def _redis_read(backend: RedisCache, keys: list[str]) -> dict:
-    client = backend._cache.get_client(write=True)
-    pipe = client.pipeline(transaction=False)
+    pipe = _redis_client(backend).pipeline(transaction=False)
+    # Our keys are short and plain: make_key, not make_and_validate_key (which warns).
     for key, (delta, timeout) in _state.take().items():
-        raw = backend.make_and_validate_key(key)
+        raw = backend.make_key(key)
         pipe.incrby(raw, delta)
         pipe.expire(raw, timeout)
-    pipe.mget([backend.make_and_validate_key(key) for key in keys])
+    pipe.mget([backend.make_key(key) for key in keys])
     values = pipe.execute()[-1]
     loads = backend._cache._serializer.loads
     return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
