@@ -112,16 +112,17 @@ def test_app_budget_grows_with_approved_concurrency(client, app, settings):
     assert statuses == [200, 200, 200, 200, 429]
 
 
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.kill()
+
+
 class TestOnRedis:
     """With Redis the counts are shared by every process (increments ride along with each
     process's next round trip)."""
-
-    @pytest.fixture(scope="class")
-    def redis_server(self, tmp_path_factory):
-        server = RedisServer(tmp_path_factory.mktemp("redis"))
-        server.start()
-        yield server
-        server.kill()
 
     @pytest.fixture
     def redis_cache(self, settings, redis_server):
