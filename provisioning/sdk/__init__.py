@@ -5,7 +5,7 @@ one cache round trip, ``entry`` the per-app entry (built by ``queries`` and ``re
 miss), ``memo`` the rendered bodies and ``proxy_config`` puts them together.
 """
 
-from provisioning.sdk.access import APP_ID_RE
+from provisioning.sdk.access import APP_ID_RE, sdk_verified_clear
 from provisioning.sdk.entry import sdk_entry_state_clear
 from provisioning.sdk.memo import sdk_memos_clear
 from provisioning.sdk.proxy_config import ProxyConfig, sdk_proxy_config
@@ -15,6 +15,7 @@ from provisioning.sdk.store import sdk_cache_state_clear
 def sdk_state_clear() -> None:
     """Forget this process's rendered bodies, pending counts and past failures (tests)."""
     sdk_memos_clear()
+    sdk_verified_clear()
     sdk_cache_state_clear()
     sdk_entry_state_clear()
 

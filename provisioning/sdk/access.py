@@ -2,12 +2,33 @@
 token signed by one of its certificates when the app's certificate is enabled."""
 
 import re
+import time
 
 from accounts.constants import APP_ID_PATTERN
 from accounts.services.app_tokens import AppTokenError, app_token_verify
 from provisioning.exceptions import SdkConfigError
 
 APP_ID_RE = re.compile(APP_ID_PATTERN)
+# Tokens this process has verified, until their expiry: an SDK asks again with the same
+# token, and checking a signature costs more than the rest of a warm answer.
+VERIFIED_MAX = 20_000
+_verified: dict[tuple[str, str, str], float] = {}
+
+
+def sdk_verified_clear() -> None:
+    """Forget the tokens this process has verified (tests)."""
+    _verified.clear()
+
+
+def _verify(app_id: str, certificate: str, token: str) -> None:
+    key = (app_id, certificate, token)
+    expires = _verified.get(key)
+    if expires is not None and time.time() < expires:
+        return
+    claims = app_token_verify(app_id=app_id, certificate=certificate, token=token)
+    if len(_verified) >= VERIFIED_MAX:
+        _verified.clear()
+    _verified[key] = float(claims["exp"])
 
 
 def _check_token(entry: dict, authorization: str) -> None:
@@ -23,7 +44,7 @@ def _check_token(entry: dict, authorization: str) -> None:
     first_error = None
     for certificate in entry["certificates"]:
         try:
-            app_token_verify(app_id=entry["app_id"], certificate=certificate, token=token.strip())
+            _verify(entry["app_id"], certificate, token.strip())
             return
         except AppTokenError as exc:
             first_error = first_error or exc
