@@ -113,12 +113,12 @@ def to_ms(text: str) -> float:
     return float(value) * UNITS_MS[unit]
 
 
-def wrk(url: str, *, duration: int, connections: int, script: str = "") -> dict:
+def wrk(url: str, *, duration: int, connections: int, script: str = "", arg: str = "") -> dict:
     """Run wrk against ``url`` (with a Lua ``script``) and return rps, p50_ms, p99_ms,
     requests and errors."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     output = subprocess.run(
-        [*command, *(["-s", script] if script else []), url],
+        [*command, *(["-s", script] if script else []), url, *(["--", arg] if arg else [])],
         check=True,
         capture_output=True,
         text=True,
@@ -220,7 +220,14 @@ def _rounds(args, *, sdk_url: str, healthz_url: str, script: str) -> tuple[dict,
     seconds = max(1, args.duration // args.rounds)
     pairs = []
     for _ in range(args.rounds):
-        healthz = wrk(healthz_url, duration=seconds, connections=args.connections)
+        # The many-app runs load /healthz through the same script (same client-side cost).
+        healthz = wrk(
+            healthz_url if not script else sdk_url,
+            duration=seconds,
+            connections=args.connections,
+            script=script,
+            arg="healthz" if script else "",
+        )
         sdk = wrk(sdk_url, duration=seconds, connections=args.connections, script=script)
         pairs.append((sdk, healthz))
 

@@ -22,6 +22,8 @@ from provisioning.models import AllocatedEndpoint, Allocation, ProvisioningReque
 
 BATCH = 2000
 LUA = """-- Rotate App IDs (and app tokens, for apps with a certificate) uniformly at random.
+-- With the argument "healthz" (wrk ... -- healthz) the same requests go to /healthz, so
+-- the baseline pays the same client-side cost on a machine wrk shares with the server.
 local apps = {
 %s
 }
@@ -33,8 +35,13 @@ function setup(thread)
   thread:set("seed", counter)
 end
 
+local path = "/api/v1/sdk/proxy-config?mode=auto&app_id="
+
 function init(args)
   math.randomseed(os.time() * 1000 + (seed or 0))
+  if args[1] == "healthz" then
+    path = "/healthz?mode=auto&app_id="
+  end
 end
 
 function request()
@@ -43,7 +50,7 @@ function request()
   if app[2] ~= "" then
     headers["Authorization"] = "Bearer " .. app[2]
   end
-  return wrk.format("GET", "/api/v1/sdk/proxy-config?app_id=" .. app[1] .. "&mode=auto", headers)
+  return wrk.format("GET", path .. app[1], headers)
 end
 """
 
