@@ -11,7 +11,7 @@ from provisioning.sdk.queries import (
     sdk_pools,
     sdk_rule_versions,
 )
-from provisioning.sdk.render import sdk_static_config_render
+from provisioning.sdk.render import sdk_body_templates, sdk_static_config_render
 
 
 def _entry(app_id: str, row: dict | None, generations, built: float) -> dict:
@@ -44,6 +44,8 @@ def sdk_entries_build(*, generations: dict[str, tuple | None]) -> list[dict]:
             endpoints=endpoints.get(pk, []), rule_version=versions.get(pk), pools=pools
         )
         entry["concurrency"] = concurrency.get(pk, 0)
+        if entry["static"] is not None:
+            entry["templates"] = sdk_body_templates(app_id=entry["app_id"], static=entry["static"])
     return entries
 
 

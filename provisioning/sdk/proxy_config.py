@@ -16,7 +16,7 @@ from provisioning.sdk.access import sdk_app_check, sdk_app_id_check
 from provisioning.sdk.entry import entry_keys, sdk_entry
 from provisioning.sdk.limits import Window, sdk_app_limit, sdk_windows
 from provisioning.sdk.memo import sdk_body_memoized
-from provisioning.sdk.render import sdk_body_render, sdk_max_age
+from provisioning.sdk.render import sdk_body_fill, sdk_body_render, sdk_max_age
 from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_pending
 from provisioning.services.turn import turn_credential_expiry
 
@@ -86,10 +86,13 @@ def sdk_proxy_config(
         raise SdkConfigError("no_proxy_service", NO_PROXY_SERVICE)
     expires_at = turn_credential_expiry(now=now)
     secrets = tuple(settings.TURN_SHARED_SECRETS[:1])
+    template = (entry.get("templates") or {}).get(mode) if secrets else None
     content, etag = sdk_body_memoized(
         key=(app_id, mode, expires_at, settings.TURN_CREDENTIAL_TTL, secrets, entry["built"]),
-        render=lambda: sdk_body_render(
-            app_id=app_id, mode=mode, static=static, expires_at=expires_at
+        render=lambda: (
+            sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)
+            if template
+            else sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
         ),
     )
     max_age = sdk_max_age(expires_at=expires_at, now=now)
