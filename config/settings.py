@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from accounts.constants import APP_TOKEN_SPEC
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.schedule import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,13 +123,19 @@ if _cache_url:
             # A dead or hung cache server fails a cache call within these bounds; nothing
             # waits for the operating system's TCP timeouts.
             "OPTIONS": {
-                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT", 1, minimum=0.1),
-                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 1, minimum=0.1),
+                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT", 0.25, minimum=0.05),
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.05),
             },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every app's SDK entry (see provisioning/sdk/entry.py) in each process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000, minimum=300)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,29 +244,8 @@ if _visibility_timeout < 60:
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         unacked_restore_interval=_visibility_timeout, unacked_restore_throttle=1
     )
-# Every periodic job, run by one `celery -A config beat`.
-CELERY_BEAT_SCHEDULE = {
-    "expire-allocations": {
-        "task": "provisioning.tasks.expire_allocations_task",
-        "schedule": env_int("ALLOCATION_EXPIRY_INTERVAL_SECONDS", 600, minimum=10),
-    },
-    "allocation-reminders": {
-        "task": "provisioning.tasks.allocation_reminders_task",
-        "schedule": env_int("ALLOCATION_REMINDER_INTERVAL_SECONDS", 3600, minimum=60),
-    },
-    "relay-outbox": {
-        "task": "core.tasks.outbox_relay_task",
-        "schedule": env_float("OUTBOX_RELAY_INTERVAL_SECONDS", 10, minimum=0.5),
-    },
-    "sweep-request-actions": {
-        "task": "provisioning.tasks.request_actions_sweep_task",
-        "schedule": env_float("ACTION_SWEEP_INTERVAL_SECONDS", 15, minimum=0.5),
-    },
-    "pool-low-water": {
-        "task": "provisioning.tasks.pool_low_water_task",
-        "schedule": env_int("POOL_LOW_WATER_INTERVAL_SECONDS", 300, minimum=10),
-    },
-}
+# Every periodic job, run by one `celery -A config beat` (config/schedule.py).
+CELERY_BEAT_SCHEDULE = beat_schedule()
 # The transactional outbox (core/outbox.py): a task that could not be sent is tried again
 # after 2 s, doubling up to this many seconds, for as long as it takes.
 OUTBOX_RETRY_MAX_SECONDS = env_float("OUTBOX_RETRY_MAX_SECONDS", 60, minimum=1)
@@ -285,7 +271,7 @@ CORS_URLS_REGEX = r"^/api/v1/sdk/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "if-none-match", "accept"]
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Cache-Control"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Cache-Control", "X-Proxy-Config-Stale"]
 
 REST_FRAMEWORK.update(
     {
@@ -303,10 +289,13 @@ REST_FRAMEWORK.update(
         # Proxies in front of the service that append to X-Forwarded-For; with 0, the client
         # address is REMOTE_ADDR, so a forged header can't dodge the per-IP throttle.
         "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
-        # "<requests>/<second|minute|hour|day>"; the SDK endpoint counts per App ID and per IP.
+        # "<requests>/<second|minute|hour|day>" (see provisioning/sdk/limits.py): answers per
+        # App ID (at least; more with approved concurrency), failed attempts per App ID and
+        # client address, and failed attempts per client address.
         "DEFAULT_THROTTLE_RATES": {
             "sdk_app": env_str("SDK_THROTTLE_APP_RATE", "600/minute"),
-            "sdk_ip": env_str("SDK_THROTTLE_IP_RATE", "120/minute"),
+            "sdk_fail": env_str("SDK_THROTTLE_FAIL_RATE", "60/minute"),
+            "sdk_ip": env_str("SDK_THROTTLE_IP_RATE", "600/minute"),
         },
     }
 )
@@ -338,27 +327,13 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# TURN REST credentials: the first secret signs, all are accepted by the TURN servers while
-# a secret is rotated. Without a secret the proxy config carries no ICE servers.
-TURN_SHARED_SECRETS = env_list("TURN_SHARED_SECRETS")
-TURN_CREDENTIAL_TTL = env_int("TURN_CREDENTIAL_TTL", 86400, minimum=60)
-# Expiries are rounded up to this many seconds so equal requests get equal (cacheable) bodies.
-TURN_CREDENTIAL_BUCKET = env_int("TURN_CREDENTIAL_BUCKET", 300, minimum=1)
-TURN_UDP_PORT = env_int("TURN_UDP_PORT", 3478, minimum=1)
-TURN_TCP_PORT = env_int("TURN_TCP_PORT", 443, minimum=1)
-# TURN over TLS (turns: URLs on the pools' TLS host names); coturn serves it beside plain TCP.
-TURN_TLS_PORT = env_int("TURN_TLS_PORT", 443, minimum=1)
-# App tokens (JWT signed with the app certificate): the longest lifetime accepted and minted.
-APP_TOKEN_MAX_TTL = env_int("APP_TOKEN_MAX_TTL", 86400, minimum=60)
-# How long a rendered per-app proxy config stays in the cache (it is keyed by version anyway).
-SDK_CONFIG_CACHE_TIMEOUT = env_int("SDK_CONFIG_CACHE_TIMEOUT", 3600, minimum=1)
+# TURN credentials, app tokens and the SDK path: config/settings_sdk.py.
+from config.settings_sdk import *  # noqa: E402, F403
+
 # Most source networks one app may list: each one multiplies the rules of some formats.
 SOURCE_NETWORKS_MAX = env_int("SOURCE_NETWORKS_MAX", 256, minimum=1)
 # Longest free text (request notes) accepted from the portal, the API and the admin.
 NOTES_MAX_LENGTH = env_int("NOTES_MAX_LENGTH", 5000, minimum=1)
-# Seconds a web process reuses an app's row on the SDK path before asking the database again
-# (0: one query per request). Changes to an app show on the SDK path within this time.
-SDK_APP_CACHE_SECONDS = env_int("SDK_APP_CACHE_SECONDS", 1, minimum=0)
 
 # --- Customer portal ---------------------------------------------------------------------
 # Signed-out visitors of portal pages go to the portal's sign-in; the admin keeps its own.

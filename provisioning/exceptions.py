@@ -1,3 +1,5 @@
+import math
+
 from django.core.exceptions import ValidationError
 
 
@@ -29,3 +31,11 @@ class SdkConfigError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class SdkThrottled(SdkConfigError):
+    """Too many requests to the SDK endpoint; ``wait`` is the seconds until a retry counts."""
+
+    def __init__(self, wait: float):
+        self.wait = max(1, math.ceil(wait))
+        super().__init__("throttled", f"Too many requests; try again in {self.wait} seconds.")

@@ -18,6 +18,7 @@ from provisioning.exceptions import (
     PoolExhausted,
     ProvisioningError,
     SdkConfigError,
+    SdkThrottled,
 )
 from rules.exceptions import RuleExportFailed, RulesError
 
@@ -44,6 +45,7 @@ SDK_ERROR_STATUSES = {
     "app_disabled": status.HTTP_403_FORBIDDEN,
     "unknown_app": status.HTTP_404_NOT_FOUND,
     "no_proxy_service": status.HTTP_404_NOT_FOUND,
+    "throttled": status.HTTP_429_TOO_MANY_REQUESTS,
 }
 # A readable message for DRF's own exceptions, keyed by their default code.
 MESSAGES = {
@@ -90,7 +92,10 @@ def api_exception_handler(exc, context):
     """Render any exception raised in an API view in the error shape."""
     if isinstance(exc, SdkConfigError):
         http_status = SDK_ERROR_STATUSES.get(exc.code, status.HTTP_400_BAD_REQUEST)
-        return Response(error_body(exc.code, exc.message), status=http_status)
+        response = Response(error_body(exc.code, exc.message), status=http_status)
+        if isinstance(exc, SdkThrottled):
+            response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return _django_validation_error(exc)

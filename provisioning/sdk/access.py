@@ -1,19 +1,42 @@
 """Who may have an app's proxy config: a well-formed App ID of an enabled app, with an app
-token when the app's certificate is enabled."""
+token signed by one of its certificates when the app's certificate is enabled."""
 
 import re
+import time
 
-from accounts.choices import AppStatus, CustomerStatus
 from accounts.constants import APP_ID_PATTERN
-from accounts.models.app import certificate_secrets
 from accounts.services.app_tokens import AppTokenError, app_token_verify
 from provisioning.exceptions import SdkConfigError
-from provisioning.sdk.memo import sdk_app_row_recent
 
 APP_ID_RE = re.compile(APP_ID_PATTERN)
+# Tokens this process has verified, until their expiry: an SDK asks again with the same
+# token, and checking a signature costs more than the rest of a warm answer.
+VERIFIED_MAX = 20_000
+_verified: dict[tuple[str, tuple[str, ...], str], float] = {}
 
 
-def _check_token(row: dict, authorization: str) -> None:
+def sdk_verified_clear() -> None:
+    """Forget the tokens this process has verified (tests)."""
+    _verified.clear()
+
+
+def _verify(app_id: str, certificates: list[str], token: str) -> None:
+    """Verify ``token`` against the app's certificates (both while they rotate), or take
+    this process's earlier verdict for the same certificates and token until it expires."""
+    key = (app_id, tuple(certificates), token)
+    expires = _verified.get(key)
+    if expires is not None and time.time() < expires:
+        return
+    try:
+        claims = app_token_verify(app_id=app_id, certificates=certificates, token=token)
+    except AppTokenError as exc:
+        raise SdkConfigError(exc.code, exc.message) from exc
+    if len(_verified) >= VERIFIED_MAX:
+        _verified.clear()
+    _verified[key] = float(claims["exp"])
+
+
+def _check_token(entry: dict, authorization: str) -> None:
     keyword, _, token = authorization.partition(" ")
     if not authorization:
         raise SdkConfigError(
@@ -23,31 +46,23 @@ def _check_token(row: dict, authorization: str) -> None:
         raise SdkConfigError(
             "token_invalid", "Send the app token as 'Authorization: Bearer <token>'."
         )
-    # Both certificates verify while they rotate; which one signed is the verifier's business.
-    certificates = certificate_secrets(row["certificate"], row["secondary_certificate"])
-    try:
-        app_token_verify(app_id=row["app_id"], certificates=certificates, token=token.strip())
-    except AppTokenError as exc:
-        raise SdkConfigError(exc.code, exc.message) from exc
+    _verify(entry["app_id"], entry["certificates"], token.strip())
 
 
-def _check_app_id_format(app_id: str) -> None:
+def sdk_app_id_check(app_id: str) -> None:
+    """Raise SdkConfigError unless ``app_id`` is a well-formed App ID."""
     if not isinstance(app_id, str) or not APP_ID_RE.fullmatch(app_id):
         raise SdkConfigError(
             "invalid_app_id", "An App ID is exactly 32 lowercase hexadecimal characters."
         )
 
 
-def sdk_app_check(*, app_id: str, authorization: str = "") -> dict:
-    """Return the app row if its proxy config may be served, checking in the contract's
-    order: App ID format, existence, status, then the app token; else raise
-    SdkConfigError."""
-    _check_app_id_format(app_id)
-    row = sdk_app_row_recent(app_id=app_id)
-    if row is None:
+def sdk_app_check(*, entry: dict, authorization: str = "") -> None:
+    """Raise SdkConfigError unless the app's proxy config may be served, checking in the
+    contract's order: existence, status, then the app token."""
+    if not entry["found"]:
         raise SdkConfigError("unknown_app", "No app has this App ID.")
-    if row["status"] != AppStatus.ACTIVE or row["customer__status"] != CustomerStatus.ACTIVE:
+    if not entry["enabled"]:
         raise SdkConfigError("app_disabled", "This app is disabled.")
-    if row["certificate_enabled"]:
-        _check_token(row, authorization)
-    return row
+    if entry["certificates"]:
+        _check_token(entry, authorization)

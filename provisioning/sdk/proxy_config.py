@@ -1,7 +1,8 @@
-"""An app's proxy config as the SDK endpoint serves it: checked, then answered from caches.
+"""An app's proxy config as the SDK endpoint serves it: throttled, checked, then rendered
+from the app's cache entry.
 
-A warm request costs at most one query (the app row, see ``queries``), or none while the
-row is reused (see ``memo``).
+A warm request is one cache round trip (entry, generations and throttle counters) and no
+database query; see ``entry`` for misses and outages and ``limits`` for the throttles.
 """
 
 import time
@@ -10,10 +11,13 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from provisioning.choices import SdkMode
-from provisioning.exceptions import SdkConfigError
-from provisioning.sdk.access import sdk_app_check
-from provisioning.sdk.memo import sdk_body_memoized, sdk_static_config_cached, sdk_static_key
-from provisioning.sdk.render import sdk_body_render, sdk_max_age
+from provisioning.exceptions import SdkConfigError, SdkThrottled
+from provisioning.sdk.access import sdk_app_check, sdk_app_id_check
+from provisioning.sdk.entry import entry_keys, sdk_entry
+from provisioning.sdk.limits import Window, sdk_app_limit, sdk_windows
+from provisioning.sdk.memo import sdk_body_memoized
+from provisioning.sdk.render import sdk_body_fill, sdk_body_render, sdk_max_age
+from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_pending
 from provisioning.services.turn import turn_credential_expiry
 
 NO_PROXY_SERVICE = "This app has no live proxy service (test or production)."
@@ -24,32 +28,72 @@ class ProxyConfig:
     content: bytes
     etag: str
     max_age: int
+    # Served from the last entry the cache holds while the database can't be reached.
+    stale: bool = False
 
 
-def _body(*, app_id: str, mode: str, key: str, row: dict, expires_at: int) -> tuple:
-    static = sdk_static_config_cached(key=key, row=row)
-    if static is None:
-        raise SdkConfigError("no_proxy_service", NO_PROXY_SERVICE)
-    return sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
+def _count(values: dict, window: Window) -> int:
+    return int(values.get(window.key) or 0) + sdk_counter_pending(window.key)
 
 
-def sdk_proxy_config(*, app_id: str, mode: str, authorization: str = "") -> ProxyConfig:
+def _check_failures(values: dict, windows: dict[str, Window]) -> None:
+    over = [
+        w.wait for w in (windows["sdk_fail"], windows["sdk_ip"]) if _count(values, w) >= w.limit
+    ]
+    if over:
+        raise SdkThrottled(max(over))
+
+
+def _spend_budget(values: dict, window: Window, entry: dict) -> None:
+    limit = sdk_app_limit(window=window, concurrency=entry.get("concurrency") or 0)
+    if _count(values, window) + 1 > limit:
+        raise SdkThrottled(window.wait)
+    sdk_counter_add(key=window.key, timeout=window.timeout)
+
+
+def _checked_entry(app_id: str, authorization: str, client_ip: str, now: float):
+    windows = sdk_windows(app_id=app_id, client_ip=client_ip, now=now)
+    values = sdk_cache_read(keys=[*entry_keys(app_id), *(w.key for w in windows.values())])
+    if values is not None:
+        _check_failures(values, windows)
+    entry, stale = sdk_entry(app_id=app_id, values=values, now=now)
+    try:
+        sdk_app_check(entry=entry, authorization=authorization)
+    except SdkConfigError:
+        if values is not None:
+            for scope in ("sdk_fail", "sdk_ip"):
+                sdk_counter_add(key=windows[scope].key, timeout=windows[scope].timeout)
+        raise
+    if values is not None:
+        _spend_budget(values, windows["sdk_app"], entry)
+    return entry, stale
+
+
+def sdk_proxy_config(
+    *, app_id: str, mode: str, authorization: str = "", client_ip: str = ""
+) -> ProxyConfig:
     """Return the proxy config of ``app_id`` for ``mode`` with TURN credentials, or raise
-    SdkConfigError with the contract's error code."""
-    row = sdk_app_check(app_id=app_id, authorization=authorization)
+    SdkConfigError with the contract's error code (SdkThrottled past a limit)."""
+    sdk_app_id_check(app_id)
+    now = time.time()
+    entry, stale = _checked_entry(app_id, authorization, client_ip, now)
     if mode not in SdkMode.values:
         raise SdkConfigError(
             "invalid_mode", f"mode is one of {', '.join(SdkMode.values)}, not {mode!r}."
         )
-    if row["live_fingerprint"] is None:
+    static = entry["static"]
+    if static is None:
         raise SdkConfigError("no_proxy_service", NO_PROXY_SERVICE)
-    now = time.time()
     expires_at = turn_credential_expiry(now=now)
-    key = sdk_static_key(row=row)
     secrets = tuple(settings.TURN_SHARED_SECRETS[:1])
+    template = (entry.get("templates") or {}).get(mode) if secrets else None
     content, etag = sdk_body_memoized(
-        key=(key, mode, expires_at, settings.TURN_CREDENTIAL_TTL, secrets),
-        render=lambda: _body(app_id=app_id, mode=mode, key=key, row=row, expires_at=expires_at),
+        key=(app_id, mode, expires_at, settings.TURN_CREDENTIAL_TTL, secrets, entry["built"]),
+        render=lambda: (
+            sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)
+            if template
+            else sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
+        ),
     )
     max_age = sdk_max_age(expires_at=expires_at, now=now)
-    return ProxyConfig(content=content, etag=etag, max_age=max_age)
+    return ProxyConfig(content=content, etag=etag, max_age=max_age, stale=stale)

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from provisioning.choices import AllocationKind, PoolRole, PortPurpose, Protocol, SdkMode
 from provisioning.models import AllocatedEndpoint, ProxyPool
-from provisioning.services.turn import turn_credential_mint
+from provisioning.services.turn import TurnCredential, turn_credential_mint
 
 # The numbers Agora's ``client.startProxyServer(mode)`` takes; auto calls nothing.
 AGORA_PROXY_MODES = {SdkMode.UDP: 3, SdkMode.TCP: 5, SdkMode.AUTO: None}
@@ -141,16 +141,18 @@ def _mode_part(endpoints: list, pools: dict, mode: str, spread: int) -> dict:
 
 
 def sdk_static_config_render(
-    *, endpoints: list[AllocatedEndpoint], rule_version: str | None
+    *, endpoints: list[AllocatedEndpoint], rule_version: str | None, pools: dict | None = None
 ) -> dict | None:
     """Return the cacheable part of an app's proxy config for every mode from its served
-    ``endpoints``, or None when there are none."""
+    ``endpoints`` (``pools``: their pools by id with regions, read when not given), or None
+    when there are none."""
     if not endpoints:
         return None
     has_production = any(e.allocation.kind == AllocationKind.PRODUCTION for e in endpoints)
     environment = AllocationKind.PRODUCTION if has_production else AllocationKind.TEST
     endpoints = [e for e in endpoints if e.allocation.kind == environment]
-    pools = ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})
+    if pools is None:
+        pools = ProxyPool.objects.select_related("region").in_bulk({e.pool_id for e in endpoints})
     spread = endpoints[0].allocation.request_id
     modes = {mode: _mode_part(endpoints, pools, mode, spread) for mode in SdkMode.values}
     snapshot = json.dumps([environment, modes[SdkMode.AUTO]["servers"]], sort_keys=True)
@@ -177,18 +179,13 @@ def _agora_block(part: dict, mode: str, credential) -> dict:
     }
 
 
-def sdk_body_render(*, app_id: str, mode: str, static: dict, expires_at: int) -> tuple[bytes, str]:
-    """Return the JSON body of one answer, with TURN credentials expiring at ``expires_at``,
-    and its ETag."""
+def _body(*, app_id: str, mode: str, static: dict, credential, expires: str, ttl) -> dict:
     part = static["modes"][mode]
-    credential = None
-    if part["ice"] and settings.TURN_SHARED_SECRETS:
-        credential = turn_credential_mint(app_id=app_id, expires_at=expires_at)
     ice_servers = [
         {"urls": urls, "username": credential.username, "credential": credential.credential}
         for urls in (part["ice"] if credential else [])
     ]
-    body = {
+    return {
         "app_id": app_id,
         "environment": static["environment"],
         "version": static["version"],
@@ -197,11 +194,74 @@ def sdk_body_render(*, app_id: str, mode: str, static: dict, expires_at: int) ->
         "servers": part["servers"],
         "ice_servers": ice_servers,
         "agora": _agora_block(part, mode, credential),
-        "ttl": settings.TURN_CREDENTIAL_TTL,
-        "expires_at": _isoformat(expires_at),
+        "ttl": ttl,
+        "expires_at": expires,
     }
-    content = json.dumps(body, separators=(",", ":")).encode()
-    return content, f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def _dumps(body: dict) -> str:
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _answer(content: str) -> tuple[bytes, str]:
+    data = content.encode()
+    return data, f'"{hashlib.sha256(data).hexdigest()[:32]}"'
+
+
+def sdk_body_render(*, app_id: str, mode: str, static: dict, expires_at: int) -> tuple[bytes, str]:
+    """Return the JSON body of one answer, with TURN credentials expiring at ``expires_at``,
+    and its ETag."""
+    credential = None
+    if static["modes"][mode]["ice"] and settings.TURN_SHARED_SECRETS:
+        credential = turn_credential_mint(app_id=app_id, expires_at=expires_at)
+    body = _body(
+        app_id=app_id,
+        mode=mode,
+        static=static,
+        credential=credential,
+        expires=_isoformat(expires_at),
+        ttl=settings.TURN_CREDENTIAL_TTL,
+    )
+    return _answer(_dumps(body))
+
+
+# Stand-ins for what changes per credential bucket, replaced in a pre-rendered body.
+_HOLES = {name: f"\x00{name}\x00" for name in ("username", "credential", "expires", "ttl")}
+_ESCAPED = {name: _dumps(hole)[1:-1] for name, hole in _HOLES.items()}
+
+
+def sdk_body_templates(*, app_id: str, static: dict) -> dict[str, str]:
+    """Return each mode's answer pre-rendered with holes for the credentials, their expiry
+    and lifetime: a request then fills the holes instead of serializing the servers."""
+    holes = TurnCredential(
+        username=_HOLES["username"], credential=_HOLES["credential"], expires_at=0
+    )
+    return {
+        mode: _dumps(
+            _body(
+                app_id=app_id,
+                mode=mode,
+                static=static,
+                credential=holes if static["modes"][mode]["ice"] else None,
+                expires=_HOLES["expires"],
+                ttl=_HOLES["ttl"],
+            )
+        )
+        for mode in static["modes"]
+    }
+
+
+def sdk_body_fill(*, template: str, app_id: str, expires_at: int) -> tuple[bytes, str]:
+    """Return the body and ETag of a pre-rendered answer (TURN secrets configured), equal
+    to what sdk_body_render returns."""
+    credential = turn_credential_mint(app_id=app_id, expires_at=expires_at)
+    content = (
+        template.replace(_ESCAPED["username"], credential.username)
+        .replace(_ESCAPED["credential"], credential.credential)
+        .replace(_ESCAPED["expires"], _isoformat(expires_at))
+        .replace(f'"{_ESCAPED["ttl"]}"', str(settings.TURN_CREDENTIAL_TTL))
+    )
+    return _answer(content)
 
 
 def sdk_max_age(*, expires_at: int, now: float) -> int:

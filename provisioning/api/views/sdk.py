@@ -15,12 +15,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.api.docs import IF_NONE_MATCH, error_responses
 from provisioning.api.errors import api_exception_response
 from provisioning.api.serializers.sdk import SdkProxyConfigSerializer
-from provisioning.api.throttling import SdkThrottle, SdkThrottled
+from provisioning.api.unavailable import api_unavailable_response, database_unavailable
 from provisioning.choices import SdkMode
 from provisioning.sdk import sdk_proxy_config
 
@@ -32,7 +33,9 @@ PROXY_CONFIG_SCHEMA = extend_schema(
         "Called by SDKs before joining a channel. When the app's certificate is enabled, "
         "send an app token as `Authorization: Bearer <token>`. Answers carry an ETag; "
         "send it back in If-None-Match to get 304 while the config is unchanged. "
-        "Throttled per App ID and per client address (429 with Retry-After). "
+        "Failed attempts are throttled per App ID and client address, answers per App ID "
+        "(429 with Retry-After). While the database can't be reached, the last config known "
+        "is served with fresh credentials and `X-Proxy-Config-Stale: 1`, or 503. "
         "Error codes: invalid_app_id, invalid_mode (400); token_required, token_invalid, "
         "token_expired (401); app_disabled (403); unknown_app, no_proxy_service (404)."
     ),
@@ -63,20 +66,27 @@ PROXY_CONFIG_SCHEMA = extend_schema(
 )
 
 
+STALE_HEADER = "X-Proxy-Config-Stale"
+_idents = BaseThrottle()
+
+
 def proxy_config_response(request, *, view=None) -> HttpResponse:
     """Answer a GET of the proxy config: throttle, read, and render or answer 304."""
     try:
-        throttle = SdkThrottle()
-        if not throttle.allow_request(request, view):
-            raise SdkThrottled(throttle.wait())
         config = sdk_proxy_config(
             app_id=request.GET.get("app_id", ""),
             mode=request.GET.get("mode") or SdkMode.AUTO,
             authorization=request.META.get("HTTP_AUTHORIZATION", ""),
+            # The client address as the API's settings trust it (NUM_PROXIES).
+            client_ip=_idents.get_ident(request),
         )
     except Exception as exc:  # the API's one handler maps every error, unexpected ones too
+        if database_unavailable(exc):
+            return api_unavailable_response()
         return api_exception_response(exc, request=request, view=view)
     response = HttpResponse(config.content, content_type="application/json")
+    if config.stale:
+        response[STALE_HEADER] = "1"
     response["ETag"] = config.etag
     response["Cache-Control"] = f"private, max-age={config.max_age}"
     response["Vary"] = "Authorization"
@@ -87,7 +97,7 @@ def proxy_config_response(request, *, view=None) -> HttpResponse:
 class SdkProxyConfigView(APIView):
     authentication_classes = []
     permission_classes = []
-    throttle_classes = [SdkThrottle]
+    throttle_classes = []
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "GET":

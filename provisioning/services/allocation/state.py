@@ -10,6 +10,8 @@ from datetime import datetime
 
 from django.db import IntegrityError
 
+from accounts.models import App
+from accounts.services.sdk_generations import sdk_config_changed
 from provisioning.addresses import address_sort_key
 from provisioning.choices import LIVE_ALLOCATION_STATUSES, AllocationStatus
 from provisioning.exceptions import AllocationConflict
@@ -109,12 +111,25 @@ def endpoints_add(
             "Another allocation took one of these addresses at the same moment; "
             "nothing was allocated. Run the allocation again."
         ) from exc
+    # Bulk writes send no signals: the SDK endpoint learns of them here.
+    sdk_config_changed(app_ids=_app_ids(pk=allocation.pk))
     return created + revived
+
+
+def _app_ids(**endpoint_filter) -> list[str]:
+    apps = App.objects.filter(
+        **{f"requests__allocations__{k}": v for k, v in endpoint_filter.items()}
+    )
+    return list(apps.values_list("app_id", flat=True).distinct())
 
 
 def endpoints_release(*, endpoints, now: datetime) -> int:
     """Release some endpoints of a live allocation (a resize); their quarantine starts."""
-    return endpoints.filter(live=True).update(live=False, released_at=now)
+    released = endpoints.filter(live=True)
+    app_ids = _app_ids(pk__in=released.values("allocation_id"))
+    count = released.update(live=False, released_at=now)
+    sdk_config_changed(app_ids=app_ids)
+    return count
 
 
 def allocation_create(

@@ -5,6 +5,7 @@ import base64
 from django.utils import timezone
 
 from accounts.services.api_keys import api_key_create
+from accounts.services.sdk_generations import sdk_config_changed
 from provisioning.choices import AllocationKind, AllocationStatus, PoolKind, PoolRole, RequestStatus
 from provisioning.models import AllocatedEndpoint, Allocation, ProvisioningRequest
 from tests.factories import ProxyPoolFactory, RegionFactory, request_for
@@ -37,6 +38,7 @@ def live_set(
         RequestStatus.ACTIVE if kind == AllocationKind.PRODUCTION else RequestStatus.TESTING
     )
     ProvisioningRequest.objects.filter(pk=request.pk).update(status=status)
+    sdk_config_changed(app_ids=[app.app_id])  # bulk updates send no signals
     pool_kind = PoolKind.PRODUCTION if kind == AllocationKind.PRODUCTION else PoolKind.TEST
     pool = ProxyPoolFactory(kind=pool_kind, region=region)
     allocation = Allocation.objects.create(
@@ -69,6 +71,7 @@ def release(allocation):
         status=AllocationStatus.RELEASED, released_at=timezone.now()
     )
     allocation.endpoints.update(live=False, released_at=timezone.now())
+    sdk_config_changed(app_ids=[allocation.request.app.app_id])  # bulk updates send no signals
 
 
 def api_key_header(customer, scopes=("read", "rules", "requests"), **kwargs) -> dict:

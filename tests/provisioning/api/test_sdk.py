@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from accounts.choices import AppStatus, CustomerStatus
 from accounts.services.app_tokens import app_token_mint
+from accounts.services.sdk_generations import sdk_config_changed
 from provisioning.choices import AllocationKind, RequestStatus
 from provisioning.models import ProvisioningRequest
 from tests.factories import AppFactory
@@ -125,6 +126,7 @@ def test_disabled_app_or_suspended_customer_is_403_before_token_checks(client, a
         type(app.customer).objects.filter(pk=app.customer_id).update(
             status=CustomerStatus.SUSPENDED
         )
+    sdk_config_changed(app_ids=[app.app_id])  # bulk updates send no signals
 
     response = get(client, app.app_id)
 
@@ -143,6 +145,7 @@ def test_no_live_allocation_is_no_proxy_service(client, db):
 
 def test_suspended_request_gets_no_proxy_service(client, app):
     ProvisioningRequest.objects.filter(app=app).update(status=RequestStatus.SUSPENDED)
+    sdk_config_changed(app_ids=[app.app_id])  # bulk updates send no signals
 
     assert get(client, app.app_id).json()["code"] == "no_proxy_service"
 
