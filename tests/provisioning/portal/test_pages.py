@@ -56,6 +56,8 @@ def test_dashboard_shows_request_status_and_environment(member_client, app, test
 def test_request_page_shows_the_timeline(member, member_client, testing_request):
     response = member_client.get(reverse("portal_request_detail", args=[testing_request.pk]))
     html = response.content.decode()
+    assert f"<title>Request #{testing_request.pk} · Cloud proxy portal</title>" in html
+    assert html.count('id="changes"') == 1
     assert "Status history" in html
     assert "Submitted." in html
     assert "China East" in html
