@@ -129,22 +129,37 @@ def _open_change_locked(locked: ProvisioningRequest) -> ChangeRequest:
     return ChangeRequest.objects.select_for_update().get(pk=change.pk)
 
 
+def _open_change_move(
+    *, request: ProvisioningRequest, action, to_status, label: str, actor, reason: str
+) -> ChangeRequest:
+    """Take ``action`` on the request's open change, moving it to ``to_status``; the
+    timeline says ``label`` (with the change's number) and the reason given."""
+    locked = request_lock(request)
+    transition_check(request=locked, action=action)
+    change = _open_change_locked(locked)
+    change_move(
+        change=change,
+        request=locked,
+        to_status=to_status,
+        actor=actor,
+        reason=_labelled(label.format(pk=change.pk), reason),
+    )
+    return change
+
+
 @transaction.atomic
 def change_request_review(
     *, request: ProvisioningRequest, actor=None, reason: str = ""
 ) -> ChangeRequest:
     """Mark the request's submitted change as reviewed by sales; ops may then approve it."""
-    locked = request_lock(request)
-    transition_check(request=locked, action=A.REVIEW_CHANGE)
-    change = _open_change_locked(locked)
-    change_move(
-        change=change,
-        request=locked,
+    return _open_change_move(
+        request=request,
+        action=A.REVIEW_CHANGE,
         to_status=ChangeStatus.REVIEWED,
+        label="Change #{pk} reviewed, waiting for ops",
         actor=actor,
-        reason=_labelled(f"Change #{change.pk} reviewed, waiting for ops", reason),
+        reason=reason,
     )
-    return change
 
 
 @transaction.atomic
@@ -152,17 +167,14 @@ def change_request_reject(
     *, request: ProvisioningRequest, actor=None, reason: str = ""
 ) -> ChangeRequest:
     """Turn down the request's open change; the live set stays as it is."""
-    locked = request_lock(request)
-    transition_check(request=locked, action=A.REJECT_CHANGE)
-    change = _open_change_locked(locked)
-    change_move(
-        change=change,
-        request=locked,
+    return _open_change_move(
+        request=request,
+        action=A.REJECT_CHANGE,
         to_status=ChangeStatus.REJECTED,
+        label="Change #{pk} rejected",
         actor=actor,
-        reason=_labelled(f"Change #{change.pk} rejected", reason),
+        reason=reason,
     )
-    return change
 
 
 def _approve(*, request: ProvisioningRequest, actor, reason: str) -> ChangeRequest:
