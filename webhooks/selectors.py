@@ -34,15 +34,10 @@ def endpoint_deliveries(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDeliver
     )
 
 
-def app_delivery_get(*, app: App, pk) -> WebhookDelivery:
-    """Return a delivery to one of the app's endpoints; raise Http404 otherwise."""
-    delivery = (
-        WebhookDelivery.objects.filter(endpoint__app=app, pk=pk)
-        .select_related("endpoint__app")
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
+def endpoint_delivery_get(*, endpoint: WebhookEndpoint, pk) -> WebhookDelivery:
+    """Return the endpoint's delivery ``pk``; raise Http404 when it has no such delivery."""
+    found = endpoint_deliveries(endpoint=endpoint).filter(pk=pk) if str(pk).isdigit() else None
+    delivery = found.first() if found is not None else None
     if delivery is None:
         raise Http404("No such delivery.")
     return delivery

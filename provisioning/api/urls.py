@@ -29,6 +29,7 @@ v1 = [
         name="change-detail",
     ),
     path("", include("rules.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("requests/", customer.RequestListCreateView.as_view(), name="request-list"),
     path("requests/<int:pk>/", customer.RequestDetailView.as_view(), name="request-detail"),
     path(

@@ -36,6 +36,7 @@ urlpatterns = [
         certificates.secondary_remove,
         name="portal_certificate_remove",
     ),
+    path("", include("webhooks.portal.urls")),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",
         views.rules_download,
