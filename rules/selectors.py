@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import App
 from rules.choices import ExportStatus
@@ -78,7 +79,25 @@ def rule_set_changes(*, app: App, since: str) -> dict:
         "since": since,
         "latest": latest.version if latest else None,
         "sha256": latest.sha256 if latest else None,
+        **rule_set_activation_summary(app=app, now=timezone.now()),
         "changes": [_change_dict(change) for change in changes],
+    }
+
+
+def _timestamp(when: datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
+
+
+def rule_set_activation_summary(*, app: App, now: datetime) -> dict:
+    """Return which version SDKs are served (``in_effect``) and the newest version not yet
+    in effect with the date it takes effect without an acknowledgement (``pending_version``,
+    ``effective_at``; None when nothing is pending)."""
+    in_effect = rule_set_in_effect(app=app, now=now)
+    pending = rule_set_pending(app=app, now=now)
+    return {
+        "in_effect": in_effect.version if in_effect else None,
+        "pending_version": pending.rule_set.version if pending else None,
+        "effective_at": _timestamp(pending.effective_at) if pending else None,
     }
 
 

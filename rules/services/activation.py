@@ -65,7 +65,9 @@ def rule_set_activation_create(
         for change in changes
     )
     hours = settings.ACTIVATION_DELAY_PRODUCTION if adds_production else 0
-    effective_at = now + timedelta(hours=max(hours, settings.ACTIVATION_DELAY_TEST))
+    hours = max(hours, settings.ACTIVATION_DELAY_TEST)
+    # Whole seconds, as every answer that shows the date gives it.
+    effective_at = (now + timedelta(hours=hours)).replace(microsecond=0) if hours else now
     carried = _pending(rule_set.app, now).order_by("-effective_at").first()
     if carried is not None:
         effective_at = max(effective_at, carried.effective_at)
