@@ -221,3 +221,14 @@ def rule_sets_served(*, app_pks: list[int], now: datetime) -> dict[int, ServedRu
         )
         for app_pk, state in states.items()
     }
+
+
+def rule_set_effective_at(*, rule_set: RuleSet) -> datetime | None:
+    """Return when ``rule_set``'s new addresses reach SDKs unless acknowledged before, or
+    None when they did at publication."""
+    effective_at = (
+        RuleSetActivation.objects.filter(rule_set=rule_set)
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    return effective_at if effective_at and effective_at > rule_set.created_at else None

@@ -18,6 +18,7 @@ from rules.services.activation import (
     rule_set_activations_due,
     rule_version_acknowledge,
 )
+from rules.services.exports import rule_export_render
 from tests.factories import StaffUserFactory, customer_admin
 from tests.rules.conftest import allocation_with
 
@@ -144,3 +145,15 @@ def test_a_dedicated_removal_leaves_the_whitelist_after_quarantine(app):
     removals = v2.changes.filter(disposition="removed")
     assert quarantine > 0 and removals.count() == 3  # TCP signalling, TCP and UDP media
     assert {r.effective_at for r in removals} == {released + timedelta(days=quarantine)}
+
+
+def test_rule_files_say_when_the_version_reaches_sdks(app, versions):
+    v1, v2 = versions
+    pending = rule_export_render(rule_set=v2, format_name="iptables").content
+    assert (
+        "# New addresses reach SDKs from 2026-11-27T08:00:00Z, or once you acknowledge this "
+        f"version (POST /api/v1/apps/{app.app_id}/rules/{v2.version}/ack)" in pending
+    )
+    at_once = rule_export_render(rule_set=v1, format_name="txt").content
+    assert "# Every address in this version may reach SDKs at once" in at_once
+    assert "New addresses reach SDKs" not in at_once
