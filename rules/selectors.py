@@ -158,6 +158,17 @@ def rule_set_pending(*, app: App, now: datetime) -> RuleSetActivation | None:
     )
 
 
+def rule_set_pending_list(*, app: App, now: datetime) -> QuerySet[RuleSetActivation]:
+    """Return the activations of ``app``'s versions not yet in effect at ``now``, oldest
+    first, with who brought them forward."""
+    return (
+        _pending_activations(now=now)
+        .filter(rule_set__app=app)
+        .select_related("rule_set", "shortened_by")
+        .order_by("rule_set__version")
+    )
+
+
 def rule_set_in_effect(*, app: App, now: datetime) -> RuleSet | None:
     """Return ``app``'s newest version in effect at ``now`` (the one SDKs are served)."""
     return rule_set_list(app=app).filter(_in_effect(now=now)).first()
