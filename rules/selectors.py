@@ -169,6 +169,21 @@ def rule_set_pending_list(*, app: App, now: datetime) -> QuerySet[RuleSetActivat
     )
 
 
+def production_pending_until(*, app: App, now: datetime) -> datetime | None:
+    """Return when ``app``'s production addresses first reach SDKs if none does at ``now``
+    and a pending version brings some, else None."""
+    in_effect = rule_set_in_effect(app=app, now=now)
+    if in_effect is not None and in_effect.entries.filter(environment="production").exists():
+        return None
+    pending = (
+        _pending_activations(now=now)
+        .filter(rule_set__app=app, rule_set__entries__environment="production")
+        .order_by("rule_set__version")
+        .first()
+    )
+    return pending.effective_at if pending else None
+
+
 def rule_set_in_effect(*, app: App, now: datetime) -> RuleSet | None:
     """Return ``app``'s newest version in effect at ``now`` (the one SDKs are served)."""
     return rule_set_list(app=app).filter(_in_effect(now=now)).first()
