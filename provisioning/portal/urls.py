@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import certificates, changes, team, views
+from provisioning.portal import activation, certificates, changes, team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -37,6 +37,11 @@ urlpatterns = [
         name="portal_certificate_remove",
     ),
     path("", include("webhooks.portal.urls")),
+    path(
+        "apps/<str:app_id>/activation/<str:version>/acknowledge/",
+        activation.rules_acknowledge,
+        name="portal_rules_acknowledge",
+    ),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",
         views.rules_download,

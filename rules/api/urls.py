@@ -24,6 +24,11 @@ urlpatterns = [
         name="rule-latest",
     ),
     path(
+        "apps/<str:app_id>/rules/<str:version>/ack",
+        views.RuleSetAcknowledgeView.as_view(),
+        name="rule-acknowledge",
+    ),
+    path(
         "apps/<str:app_id>/rules/<str:version>/",
         views.RuleSetDownloadView.as_view(),
         name="rule-download",
