@@ -26,4 +26,10 @@ def beat_schedule() -> dict:
             "task": "provisioning.tasks.pool_low_water_task",
             "schedule": env_int("POOL_LOW_WATER_INTERVAL_SECONDS", 300, minimum=10),
         },
+        # Sends yesterday's (UTC) digests on its first run after midnight; later runs of
+        # the day find them sent.
+        "rule-digests": {
+            "task": "rules.tasks.rule_digests_task",
+            "schedule": env_int("RULES_DIGEST_INTERVAL_SECONDS", 3600, minimum=60),
+        },
     }

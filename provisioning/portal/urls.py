@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import certificates, changes, team, views
+from provisioning.portal import certificates, changes, subscriptions, team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -35,6 +35,21 @@ urlpatterns = [
         "apps/<str:app_id>/certificates/secondary/remove/",
         certificates.secondary_remove,
         name="portal_certificate_remove",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/",
+        subscriptions.app_subscription,
+        name="portal_app_subscription",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/",
+        subscriptions.feed_token_issue_view,
+        name="portal_feed_token_issue",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/revoke/",
+        subscriptions.feed_token_revoke_view,
+        name="portal_feed_token_revoke",
     ),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",

@@ -12,6 +12,7 @@ from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleSet
 from rules.selectors import rule_set_latest
 from rules.services.publishing import rule_set_lock_name, rule_set_publish
+from rules.services.subscription_mail import rule_set_notice_queue
 from rules.snapshots import EndpointRelease, EndpointSnapshot
 
 
@@ -55,9 +56,12 @@ def app_rule_set_publish(*, app: App) -> RuleSet | None:
     latest = rule_set_latest(app=app)
     released = _releases_since(app=app, since=latest.created_at) if latest else []
     try:
-        return rule_set_publish(app=app, entries=_live_snapshots(app=app), released=released)
+        rule_set = rule_set_publish(app=app, entries=_live_snapshots(app=app), released=released)
     except RuleSetVersionTaken as exc:
         raise ProvisioningError(exc.message_dict) from exc
+    if rule_set is not None:
+        rule_set_notice_queue(rule_set=rule_set)
+    return rule_set
 
 
 def allocations_changed(*, app: App) -> RuleSet | None:
