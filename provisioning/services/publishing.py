@@ -8,6 +8,7 @@ from core.locks import advisory_lock
 from provisioning.choices import LIVE_ALLOCATION_STATUSES
 from provisioning.exceptions import ProvisioningError
 from provisioning.models import AllocatedEndpoint
+from provisioning.services.webhook_events import rule_set_published_emit
 from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleSet
 from rules.selectors import rule_set_latest
@@ -60,6 +61,7 @@ def app_rule_set_publish(*, app: App) -> RuleSet | None:
     except RuleSetVersionTaken as exc:
         raise ProvisioningError(exc.message_dict) from exc
     if rule_set is not None:
+        rule_set_published_emit(rule_set=rule_set)
         rule_set_notice_queue(rule_set=rule_set)
     return rule_set
 

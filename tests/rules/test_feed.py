@@ -59,7 +59,8 @@ def rel(entry, relation):
     return [link for link in entry.links if link.rel == relation]
 
 
-def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, versions):
+def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, versions, settings):
+    settings.PUBLIC_BASE_URL = "https://proxy.example.com"
     first, second, third = versions
     response = client.get(
         feed_url(app),
@@ -69,7 +70,7 @@ def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, vers
 
     feed = parsed(response)
     assert feed.feed.title == f"Firewall rules of {HOSTILE_NAME} ({app.app_id})"
-    assert feed.feed.id.startswith("tag:127.0.0.1,")
+    assert feed.feed.id.startswith("tag:proxy.example.com,")
     assert feed.feed.id.endswith(f":rules/{app.app_id}")
     assert [entry.title.split(":")[0] for entry in feed.entries] == [
         f"Version {third.version}",
@@ -95,7 +96,7 @@ def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, vers
     assert oldest.title == f"Version {first.version}: 1 destination added"
     assert "Since version" not in oldest.summary
     assert newest.id == (
-        f"tag:127.0.0.1,{third.created_at.date().isoformat()}:rules/{app.app_id}/{third.version}"
+        f"tag:proxy.example.com,{third.created_at.date().isoformat()}:rules/{app.app_id}/{third.version}"
     )
     assert len({entry.id for entry in feed.entries}) == 3
     assert newest.updated_parsed[:6] == third.created_at.utctimetuple()[:6]

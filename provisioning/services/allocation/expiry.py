@@ -28,6 +28,7 @@ from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.allocation.state import allocation_status_set
 from provisioning.services.events import request_event_record
 from provisioning.services.publishing import allocations_changed
+from provisioning.services.webhook_events import request_status_changed_emit
 
 # The request state that describes a request once the live set of a kind has ended.
 STATUS_WITHOUT_SET = {
@@ -61,6 +62,9 @@ def _end(*, allocation: Allocation, status: str, now: datetime, actor=None, reas
         request.save(update_fields=["status", "status_changed_at", "updated_at"])
         reason = f"{reason} The request is {request.get_status_display().lower()}: "
         reason += f"{NEXT_STEP[to_status]}."
+        request_status_changed_emit(
+            request=request, from_status=from_status, to_status=to_status, reason=reason, at=now
+        )
     request_event_record(
         request=request, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
