@@ -8,6 +8,7 @@ read when sending: a member who left, or whose customer was suspended, gets noth
 """
 
 import logging
+import smtplib
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -72,14 +73,23 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), render_to_string(f"email/{template}.txt", context)
 
 
-@transaction.atomic
 def _deliver(*, user, kind: str, key: str, versions: list, subject: str, body: str) -> int:
-    _, created = SubscriptionNotice.objects.get_or_create(
-        key=key, defaults={"user": user, "kind": kind, "versions": versions}
-    )
-    if not created:
+    """Claim and send one e-mail; return 1 when it went out, 0 when it had been sent.
+
+    A refused or failed send is logged and leaves no claim (the next digest run tries it
+    again), so one bad address never holds up the other members' e-mails.
+    """
+    try:
+        with transaction.atomic():
+            _, created = SubscriptionNotice.objects.get_or_create(
+                key=key, defaults={"user": user, "kind": kind, "versions": versions}
+            )
+            if not created:
+                return 0
+            return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Could not e-mail %s about new rule versions (%s).", user.email, key)
         return 0
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
 def rule_set_notices_send(*, rule_set_id: int) -> int:

@@ -2,6 +2,7 @@
 one a day listing every app that changed (daily digest); nobody else, and never twice."""
 
 import re
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from config.schedule import beat_schedule
 from core.models import OutboxMessage
 from provisioning.choices import AllocationKind
 from provisioning.services.publishing import app_rule_set_publish
+from rules.services import subscription_mail
 from rules.services.subscription_mail import rule_digests_send, rule_set_notices_send
 from tests.factories import AppFactory, CustomerFactory, MembershipFactory, UserFactory
 from tests.rules.conftest import allocation_with
@@ -184,3 +186,30 @@ def test_the_digest_job_is_scheduled_and_registered():
     assert job["task"] == "rules.tasks.rule_digests_task"
     assert job["task"] in celery_app.tasks
     assert "rules.tasks.rule_set_notice_task" in celery_app.tasks
+
+
+def test_a_refused_address_does_not_hold_up_the_others(
+    customer, teller, django_capture_on_commit_callbacks, monkeypatch
+):
+    ana = member_of(customer, email="ana@acme.example")
+    ben = member_of(customer, email="ben@acme.example")
+    for user in (ana, ben):
+        rule_subscription_set(user=user, app=teller, mode=SubscriptionMode.DAILY)
+    with time_machine.travel(TUESDAY, tick=False):
+        publish(teller, django_capture_on_commit_callbacks, ["192.0.2.1"])
+    real_send = subscription_mail.send_mail
+
+    def refuse_ana(subject, body, sender, recipients):
+        if recipients == ["ana@acme.example"]:
+            raise smtplib.SMTPRecipientsRefused({"ana@acme.example": (550, b"no such user")})
+        return real_send(subject, body, sender, recipients)
+
+    monkeypatch.setattr(subscription_mail, "send_mail", refuse_ana)
+    with time_machine.travel(TUESDAY + timedelta(days=1), tick=False):
+        assert rule_digests_send()["sent"] == 1
+    assert [message.to for message in mail.outbox] == [["ben@acme.example"]]
+
+    monkeypatch.setattr(subscription_mail, "send_mail", real_send)  # the address works again
+    with time_machine.travel(TUESDAY + timedelta(days=1, hours=1), tick=False):
+        assert rule_digests_send()["sent"] == 1
+    assert [message.to for message in mail.outbox] == [["ben@acme.example"], ["ana@acme.example"]]
