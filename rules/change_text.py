@@ -9,8 +9,8 @@ import re
 from rules.choices import ChangeDisposition
 
 _SIGNS = {
-    ChangeDisposition.ADDED: "+ added",
     ChangeDisposition.REMOVED: "- removed",
+    ChangeDisposition.ADDED: "+ added",
     ChangeDisposition.CHANGED: "~ changed",
 }
 # XML 1.0 cannot carry these; the Atom generator refuses them rather than write bad XML.
@@ -47,6 +47,23 @@ def change_line(change: dict) -> str:
     if "purpose" in previous:
         line += f"; purpose was {previous['purpose']}"
     return line
+
+
+def change_lines(changes) -> list[str]:
+    """Return a line per change: removals, additions, then changes, each by environment,
+    destination, protocol and ports."""
+    order = {disposition: rank for rank, disposition in enumerate(_SIGNS)}
+    ordered = sorted(
+        changes,
+        key=lambda c: (
+            order.get(c["disposition"], len(order)),
+            c["environment"],
+            c["destination"],
+            c["protocol"],
+            c["ports"],
+        ),
+    )
+    return [change_line(change) for change in ordered]
 
 
 def change_headline(changes) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from rules.change_text import change_headline, change_line, xml_safe
+from rules.change_text import change_headline, change_lines, xml_safe
 from rules.exports.registry import FORMATS
 
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -86,7 +86,7 @@ def feed_render(
     )
     for version_changes in versions:
         rule_set = version_changes.rule_set
-        lines = [change_line(change) for change in version_changes.changes]
+        lines = change_lines(version_changes.changes)
         headline = change_headline(version_changes.changes)
         summary = f"Version {rule_set.version}: {headline}."
         if version_changes.previous:
