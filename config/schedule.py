@@ -34,4 +34,10 @@ def beat_schedule() -> dict:
             "task": "webhooks.retry_due",
             "schedule": env_float("WEBHOOK_RETRY_SWEEP_INTERVAL_SECONDS", 5, minimum=0.5),
         },
+        # Sends yesterday's (UTC) digests on its first run after midnight; later runs of
+        # the day find them sent.
+        "rule-digests": {
+            "task": "rules.tasks.rule_digests_task",
+            "schedule": env_int("RULES_DIGEST_INTERVAL_SECONDS", 3600, minimum=60),
+        },
     }

@@ -328,7 +328,9 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# TURN credentials, app tokens and the SDK path: config/settings_sdk.py.
+# Links in e-mails and the rules feed: config/settings_notices.py; TURN credentials, app
+# tokens and the SDK path: config/settings_sdk.py.
+from config.settings_notices import *  # noqa: E402, F403
 from config.settings_sdk import *  # noqa: E402, F403
 from config.settings_webhooks import *  # noqa: E402, F403
 

@@ -69,11 +69,7 @@ def rule_set_changes(*, app: App, since: str) -> dict:
     if not isinstance(since, str) or not re.fullmatch(VERSION_PATTERN, since):
         raise ValidationError({"since": "Enter a version as YYYYMMDDNN, e.g. 2026112101."})
     latest = rule_set_latest(app=app)
-    changes = (
-        RuleChange.objects.filter(rule_set__app=app, rule_set__version__gt=since)
-        .select_related("rule_set")
-        .order_by("rule_set__version", "disposition", "destination", "entry_id")
-    )
+    changes = _changes(RuleChange.objects.filter(rule_set__app=app, rule_set__version__gt=since))
     return {
         "app_id": app.app_id,
         "since": since,
@@ -99,6 +95,64 @@ def rule_set_activation_summary(*, app: App, now: datetime) -> dict:
         "pending_version": pending.rule_set.version if pending else None,
         "effective_at": _timestamp(pending.effective_at) if pending else None,
     }
+
+
+def _changes(changes: QuerySet[RuleChange]) -> QuerySet[RuleChange]:
+    return changes.select_related("rule_set").order_by(
+        "rule_set__version", "disposition", "destination", "entry_id"
+    )
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """One published version, the version before it, and what it changed (each change as
+    ``GET …/rules/changes/`` gives it)."""
+
+    rule_set: RuleSet
+    previous: str | None
+    changes: tuple[dict, ...]
+
+
+def rule_set_versions_changes(*, rule_sets) -> list[VersionChanges]:
+    """Return each of ``rule_sets`` (any apps', in the order given) with its changes and
+    the version it followed, as the changes API reports them."""
+    rule_sets = list(rule_sets)
+    by_pk: dict[int, list[dict]] = {rule_set.pk: [] for rule_set in rule_sets}
+    for change in _changes(RuleChange.objects.filter(rule_set__in=rule_sets)):
+        by_pk[change.rule_set_id].append(_change_dict(change))
+    previous = _previous_versions(rule_sets)
+    return [
+        VersionChanges(rule_set, previous.get(rule_set.pk), tuple(by_pk[rule_set.pk]))
+        for rule_set in rule_sets
+    ]
+
+
+def _previous_versions(rule_sets: list[RuleSet]) -> dict[int, str]:
+    """Return rule set pk -> the version of its app published just before it."""
+    versions: dict[int, list[str]] = {}
+    rows = RuleSet.objects.filter(app_id__in={rule_set.app_id for rule_set in rule_sets})
+    for app_id, version in rows.order_by("version").values_list("app_id", "version"):
+        versions.setdefault(app_id, []).append(version)
+    previous = {}
+    for rule_set in rule_sets:
+        earlier = [v for v in versions.get(rule_set.app_id, ()) if v < rule_set.version]
+        if earlier:
+            previous[rule_set.pk] = earlier[-1]
+    return previous
+
+
+def rule_sets_published(*, apps, start, end) -> QuerySet[RuleSet]:
+    """Return the versions of ``apps`` published in [``start``, ``end``), oldest first."""
+    return (
+        RuleSet.objects.filter(app__in=apps, created_at__gte=start, created_at__lt=end)
+        .select_related("app")
+        .order_by("app__name", "app_id", "version")
+    )
+
+
+def rule_set_feed(*, app: App, limit: int) -> list[VersionChanges]:
+    """Return the app's last ``limit`` versions, newest first, with their changes."""
+    return rule_set_versions_changes(rule_sets=rule_set_list(app=app)[:limit])
 
 
 def rule_export_get(*, rule_set: RuleSet, format_name: str) -> RuleExport | None:

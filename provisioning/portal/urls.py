@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import activation, certificates, changes, team, views
+from provisioning.portal import activation, certificates, changes, subscriptions, team, views
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -41,6 +41,21 @@ urlpatterns = [
         "apps/<str:app_id>/activation/<str:version>/acknowledge/",
         activation.rules_acknowledge,
         name="portal_rules_acknowledge",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/",
+        subscriptions.app_subscription,
+        name="portal_app_subscription",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/",
+        subscriptions.feed_token_issue_view,
+        name="portal_feed_token_issue",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/revoke/",
+        subscriptions.feed_token_revoke_view,
+        name="portal_feed_token_revoke",
     ),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",

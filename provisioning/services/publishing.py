@@ -13,6 +13,7 @@ from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleSet
 from rules.selectors import rule_set_latest
 from rules.services.publishing import rule_set_lock_name, rule_set_publish
+from rules.services.subscription_mail import rule_set_notice_queue
 from rules.snapshots import EndpointRelease, EndpointSnapshot
 
 
@@ -74,6 +75,7 @@ def app_rule_set_publish(*, app: App) -> RuleSet | None:
         raise ProvisioningError(exc.message_dict) from exc
     if rule_set is not None:
         rule_set_published_emit(rule_set=rule_set)
+        rule_set_notice_queue(rule_set=rule_set)
     return rule_set
 
 

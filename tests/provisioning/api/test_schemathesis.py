@@ -36,8 +36,9 @@ pytestmark = pytest.mark.fuzz
 MAX_EXAMPLES = 200
 # PATCH apps/{app_id}/ sets source networks; certificates/secondary/ (POST, DELETE) and
 # certificates/secondary/promote/ rotate the app certificate; changes: list, create, detail;
-# webhooks: list, create, detail, change, delete, rotate, test, deliveries, resend.
-OPERATIONS = 32
+# webhooks: list, create, detail, change, delete, rotate, test, deliveries, resend;
+# the rules feed (Atom).
+OPERATIONS = 33
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
