@@ -67,7 +67,12 @@ def targets(entries):
             for start, end in entry["ports"]:
                 for port in sample_ports(int(start), int(end)):
                     found.append((address, entry["protocol"], port))
-    return sorted(set(found), key=lambda t: (ipaddress.ip_address(t[0]), t[1], t[2]))
+
+    def key(target):
+        address = ipaddress.ip_address(target[0])
+        return (address.version, int(address), target[1], target[2])
+
+    return sorted(set(found), key=key)
 
 
 def family(address):

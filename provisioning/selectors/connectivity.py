@@ -6,9 +6,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import App
-from provisioning.choices import PoolRole
+from provisioning.choices import PoolRole, ProbeOutcome
+from provisioning.connectivity.missing import missing_rule_lines
 from provisioning.connectivity.script import probe_script_render
+from provisioning.connectivity.targets import entries_covering
 from provisioning.models import AllocatedEndpoint, ConnectivityReport
+from rules.document import RuleSetDocument
 from rules.models import RuleSet
 from rules.selectors import rule_set_entries, rule_set_latest
 
@@ -41,23 +44,26 @@ def rule_set_is_live(*, rule_set: RuleSet) -> bool:
 
 @dataclass(frozen=True)
 class CheckTarget:
-    """One proxy of the app and the TURN URL of each transport it serves."""
+    """One proxy of the app and the TURN URL, protocol and port of each transport."""
 
     address: str
     region: str
     environment: str
-    urls: dict[str, str]
+    transports: dict[str, dict]
 
 
-def _urls(address: str, tls_hostname: str | None) -> dict[str, str]:
+def _transports(address: str, tls_hostname: str | None) -> dict[str, dict]:
+    """Return the TURN URL, protocol and port of each transport a proxy serves."""
     host = f"[{address}]" if ":" in address else address
-    urls = {
-        "udp": f"turn:{host}:{settings.TURN_UDP_PORT}?transport=udp",
-        "tcp": f"turn:{host}:{settings.TURN_TCP_PORT}?transport=tcp",
+    udp, tcp, tls = settings.TURN_UDP_PORT, settings.TURN_TCP_PORT, settings.TURN_TLS_PORT
+    transports = {
+        "udp": {"url": f"turn:{host}:{udp}?transport=udp", "protocol": "udp", "port": udp},
+        "tcp": {"url": f"turn:{host}:{tcp}?transport=tcp", "protocol": "tcp", "port": tcp},
     }
     if tls_hostname:
-        urls["tls"] = f"turns:{tls_hostname}:{settings.TURN_TLS_PORT}?transport=tcp"
-    return urls
+        url = f"turns:{tls_hostname}:{tls}?transport=tcp"
+        transports["tls"] = {"url": url, "protocol": "tcp", "port": tls}
+    return transports
 
 
 def connectivity_check_targets(*, app: App) -> list[CheckTarget]:
@@ -79,7 +85,9 @@ def connectivity_check_targets(*, app: App) -> list[CheckTarget]:
                 address=endpoint.address,
                 region=endpoint.region.code if endpoint.region_id else str(endpoint.pool.scope),
                 environment=endpoint.allocation.kind,
-                urls=_urls(endpoint.address, endpoint.pool.tls_hostname(endpoint.address)),
+                transports=_transports(
+                    endpoint.address, endpoint.pool.tls_hostname(endpoint.address)
+                ),
             )
         )
     return targets
@@ -98,3 +106,26 @@ def connectivity_probe_script(*, app: App, base_url: str) -> tuple[RuleSet, str]
         entries=rule_set_entries(rule_set=rule_set),
     )
     return rule_set, script
+
+
+def connectivity_report_missing(*, report: ConnectivityReport, format_name: str) -> list[str]:
+    """Return the rule lines, in ``format_name``, that would let through what ``report``
+    found blocked (empty when nothing was)."""
+    rule_set = report.rule_set
+    failed = sorted(
+        {
+            (r.destination, r.protocol, r.port)
+            for r in report.results.all()
+            if r.outcome != ProbeOutcome.REACHABLE
+        }
+    )
+    entries = entries_covering(rule_set_entries(rule_set=rule_set), failed)
+    document = RuleSetDocument(
+        app_id=report.app.app_id,
+        version=rule_set.version,
+        created_at=rule_set.created_at,
+        sha256=rule_set.sha256,
+        source_networks=tuple(rule_set.source_networks),
+        entries=tuple(entries),
+    )
+    return missing_rule_lines(document=document, format_name=format_name)
