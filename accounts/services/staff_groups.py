@@ -9,7 +9,16 @@ from accounts.permissions import OPS_ONLY_CODENAMES
 # Sales record customers, their apps and proxy requests, and answer questions about the
 # firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
-    "accounts": ["customer", "membership", "app", "apikey"],
+    "accounts": [
+        "customer",
+        "membership",
+        "app",
+        "apikey",
+        # Members' rule-version subscriptions, feed links and the e-mails sent (read-only).
+        "rulesubscription",
+        "feedtoken",
+        "subscriptionnotice",
+    ],
     "provisioning": [
         "provisioningrequest",
         "requestevent",
