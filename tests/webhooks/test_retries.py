@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from celery import current_app
+from standardwebhooks import Webhook
 
 from core.models import OutboxMessage
 from webhooks.choices import DeliveryStatus
@@ -22,9 +23,15 @@ EVENT = "request.status_changed"
 @pytest.fixture
 def delivery(app, receiver):
     """A delivery written and queued, whose task has not run yet."""
-    webhook_endpoint_create(app=app, url=receiver.url, events=[EVENT])
+    _, secret = webhook_endpoint_create(app=app, url=receiver.url, events=[EVENT])
     webhook_event_emit(app, EVENT, {"request_id": 1})
-    return WebhookDelivery.objects.get()
+    delivery = WebhookDelivery.objects.get()
+    delivery.secret = secret
+    return delivery
+
+
+def _verified(delivery, received) -> dict:
+    return Webhook(delivery.secret).verify(received.body, received.headers)
 
 
 def test_the_tasks_are_registered_under_the_names_services_queue():
@@ -41,6 +48,7 @@ def test_a_delivery_task_run_twice_sends_once(delivery, receiver):
     assert webhook_delivery_attempt(**queued.kwargs) == DeliveryStatus.DELIVERED
     assert webhook_delivery_attempt(**queued.kwargs) == "skipped"
     assert len(receiver.received) == 1
+    assert _verified(delivery, receiver.received[0])["data"] == {"request_id": 1}
     assert delivery.attempts.count() == 1
 
 
@@ -60,6 +68,7 @@ def test_an_attempt_whose_worker_died_is_taken_over_after_its_lease(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
     assert len(receiver.received) == 1
+    assert _verified(delivery, receiver.received[0])["type"] == EVENT
 
 
 def test_due_retries_of_a_disabled_endpoint_fail_without_a_request(
