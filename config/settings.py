@@ -328,7 +328,9 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# TURN credentials, app tokens and the SDK path: config/settings_sdk.py.
+# Links in e-mails and the rules feed: config/settings_notices.py; TURN credentials, app
+# tokens and the SDK path: config/settings_sdk.py.
+from config.settings_notices import *  # noqa: E402, F403
 from config.settings_sdk import *  # noqa: E402, F403
 from config.settings_webhooks import *  # noqa: E402, F403
 
@@ -343,6 +345,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal_dashboard"
 # Portal invitation links (set a password once) expire after this many seconds.
 INVITATION_TTL_SECONDS = env_int("INVITATION_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
+# Connectivity check links (the browser check without signing in, for a colleague inside
+# the customer's network) expire after this many seconds.
+CONNECTIVITY_LINK_TTL_SECONDS = env_int("CONNECTIVITY_LINK_TTL_SECONDS", 2 * 24 * 3600, minimum=60)
 # Password reset links expire after this many seconds (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=60)
 

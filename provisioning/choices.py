@@ -115,3 +115,14 @@ class ActionRunState(models.TextChoices):
 
 # A run in one of these states has ended: a message delivered again changes nothing.
 FINISHED_ACTION_RUN_STATES = (ActionRunState.DONE, ActionRunState.FAILED)
+
+
+class ReportSource(models.TextChoices):
+    BROWSER = "browser", "Browser check"
+    PROBE = "probe", "Command-line probe"
+
+
+class ProbeOutcome(models.TextChoices):
+    REACHABLE = "reachable", "Passed"
+    BLOCKED = "blocked", "Blocked"
+    TIMED_OUT = "timed_out", "Timed out"

@@ -27,3 +27,14 @@ OPS_QUEUE_EXPIRY_DAYS = 7
 # Shared pools (test and edge) give every allocation all of their addresses, and each one
 # becomes a line in a customer's firewall: a larger shared pool is a configuration mistake.
 MAX_SHARED_POOL_ADDRESSES = 256
+
+# Connectivity reports: a probe tries every address and port it samples, so the largest
+# app (a few hundred addresses, about ten sampled ports each) stays under this; a longer
+# report is refused rather than stored in part.
+MAX_REPORT_RESULTS = 4096
+# The longest time a report may claim for one try (the probe and the page give up sooner).
+MAX_PROBE_MS = 120_000
+# The probe samples a port range at both ends and this many ports inside.
+PROBE_PORTS_INSIDE_RANGE = 3
+# Addresses the probe expands one destination network into, at most.
+PROBE_ADDRESSES_PER_NETWORK = 16

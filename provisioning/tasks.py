@@ -30,6 +30,7 @@ from provisioning.services.action_runs import (
 )
 from provisioning.services.actions import request_action_run
 from provisioning.services.allocation import allocations_expire
+from provisioning.services.connectivity_alerts import connectivity_alert_send
 from provisioning.services.notifications import (
     allocation_notice_deliver,
     allocation_reminders_send,
@@ -149,3 +150,9 @@ def allocation_notice_task(
         removed=removed or (),
     )
     return {"allocation_id": allocation_id, "sent": sent}
+
+
+@shared_task(**TASK_RETRY_OPTIONS)
+def connectivity_alert_task(report_id: int) -> dict:
+    """E-mail ops about a failing connectivity report on a live version, once per version."""
+    return {"report_id": report_id, "sent": connectivity_alert_send(report_id=report_id)}

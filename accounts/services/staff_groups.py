@@ -10,7 +10,15 @@ from accounts.permissions import OPS_ONLY_CODENAMES
 # firewall rules those requests publish (read-only in the admin).
 SALES_MODELS = {
     "accounts": ["customer", "membership", "app", "apikey"],
-    "provisioning": ["provisioningrequest", "requestevent", "changerequest", "requestactionrun"],
+    "provisioning": [
+        "provisioningrequest",
+        "requestevent",
+        "changerequest",
+        "requestactionrun",
+        # What customers' connectivity checks found (read-only in the admin).
+        "connectivityreport",
+        "connectivityresult",
+    ],
     "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
     # Customers' webhook endpoints and their delivery logs (read-only in the admin).
     "webhooks": ["webhookendpoint", "webhookdelivery", "webhookattempt"],

@@ -1,3 +1,21 @@
-from provisioning.admin import allocations, apps, changes, pools, reference, requests, task_results
+from provisioning.admin import (
+    allocations,
+    apps,
+    changes,
+    connectivity,
+    pools,
+    reference,
+    requests,
+    task_results,
+)
 
-__all__ = ["allocations", "apps", "changes", "pools", "reference", "requests", "task_results"]
+__all__ = [
+    "allocations",
+    "apps",
+    "changes",
+    "connectivity",
+    "pools",
+    "reference",
+    "requests",
+    "task_results",
+]

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from provisioning.api.errors import api_not_found
-from provisioning.api.views import certificates, changes, customer, sdk, staff
+from provisioning.api.views import certificates, changes, connectivity, customer, sdk, staff
 
 app_name = "api"
 
@@ -27,6 +27,16 @@ v1 = [
         "apps/<str:app_id>/changes/<int:pk>/",
         changes.ChangeDetailView.as_view(),
         name="change-detail",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/reports/",
+        connectivity.ConnectivityReportListCreateView.as_view(),
+        name="connectivity-report-list",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/probe.py",
+        connectivity.ProbeScriptView.as_view(),
+        name="connectivity-probe",
     ),
     path("", include("rules.api.urls")),
     path("", include("webhooks.api.urls")),

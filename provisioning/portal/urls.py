@@ -4,7 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import certificates, changes, team, views
+from provisioning.portal import (
+    activation,
+    certificates,
+    changes,
+    connectivity,
+    subscriptions,
+    team,
+    views,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -38,9 +46,69 @@ urlpatterns = [
     ),
     path("", include("webhooks.portal.urls")),
     path(
+        "apps/<str:app_id>/activation/<str:version>/acknowledge/",
+        activation.rules_acknowledge,
+        name="portal_rules_acknowledge",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/",
+        subscriptions.app_subscription,
+        name="portal_app_subscription",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/",
+        subscriptions.feed_token_issue_view,
+        name="portal_feed_token_issue",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/revoke/",
+        subscriptions.feed_token_revoke_view,
+        name="portal_feed_token_revoke",
+    ),
+    path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",
         views.rules_download,
         name="portal_rules_download",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/",
+        connectivity.check,
+        name="portal_connectivity_check",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/report/",
+        connectivity.report,
+        name="portal_connectivity_report",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/reports/<int:pk>/missing/",
+        connectivity.missing,
+        name="portal_connectivity_missing",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/link/",
+        connectivity.link_create,
+        name="portal_connectivity_link",
+    ),
+    path(
+        "apps/<str:app_id>/connectivity/probe.py",
+        connectivity.probe_download,
+        name="portal_connectivity_probe",
+    ),
+    path(
+        "connectivity/check/<str:token>/",
+        connectivity.public_check,
+        name="connectivity_public_check",
+    ),
+    path(
+        "connectivity/check/<str:token>/report/",
+        connectivity.public_report,
+        name="connectivity_public_report",
+    ),
+    path(
+        "connectivity/check/<str:token>/reports/<int:pk>/missing/",
+        connectivity.public_missing,
+        name="connectivity_public_missing",
     ),
     path("requests/", changes.request_list, name="portal_request_list"),
     path("requests/new/", views.request_create, name="portal_request_create"),

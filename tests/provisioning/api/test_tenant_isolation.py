@@ -23,6 +23,9 @@ ENDPOINTS = [
     ("get", "/api/v1/apps/{app_id}/changes/"),
     ("get", "/api/v1/apps/{app_id}/changes/{change_id}/"),
     ("post", "/api/v1/apps/{app_id}/changes/"),
+    ("get", "/api/v1/apps/{app_id}/connectivity/reports/"),
+    ("post", "/api/v1/apps/{app_id}/connectivity/reports/"),
+    ("get", "/api/v1/apps/{app_id}/connectivity/probe.py"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Connectivity checks: what the probe and the browser check try, and the probe script."""
