@@ -2,7 +2,7 @@
 
 A URL is checked when it is saved (its form, and its host when that is a literal address)
 and again at every delivery, after its host name is resolved: the delivery connects to
-the very address that passed, so a name re-pointed at an internal address in between
+an address that passed, so a name re-pointed at an internal address in between
 (DNS rebinding) reaches nothing. Private, loopback, link-local, multicast, reserved and
 other non-global addresses are refused unless ``WEBHOOK_ALLOW_PRIVATE_DESTINATIONS``.
 """
@@ -102,22 +102,25 @@ def url_problem(url: str) -> str:
     return address_problem(literal) if literal else ""
 
 
-def destination_resolve(destination: Destination) -> str:
-    """Return the address to connect to: the first of the host's addresses that passes
-    the checks; raise DestinationRefused when none does or the name does not resolve."""
+def destination_resolve(destination: Destination) -> list[str]:
+    """Return the host's addresses that pass the checks, in the resolver's order; raise
+    DestinationRefused when none does or the name does not resolve."""
     try:
         found = socket.getaddrinfo(
             destination.host, destination.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
     except (OSError, UnicodeError) as exc:
         raise DestinationRefused(f"Could not resolve {destination.host}: {exc}.") from exc
-    problems = []
+    allowed, problems = [], []
     for _family, _type, _proto, _name, sockaddr in found:
         address = str(sockaddr[0])
         problem = address_problem(address)
-        if not problem:
-            return address
-        problems.append(problem)
+        if problem:
+            problems.append(problem)
+        elif address not in allowed:
+            allowed.append(address)
+    if allowed:
+        return allowed
     raise DestinationRefused(
         f"{destination.host} resolves to no address webhooks may reach: "
         + (" ".join(sorted(set(problems))) or "no addresses.")

@@ -132,6 +132,11 @@ class WebhookDelivery(models.Model):
     def __str__(self):
         return f"{self.event_type} {self.message_id} ({self.status})"
 
+    def clean(self):
+        super().clean()
+        if self.status == DeliveryStatus.DELIVERED and self.delivered_at is None:
+            raise ValidationError({"delivered_at": "A delivered message has a delivery time."})
+
 
 class WebhookAttempt(models.Model):
     """One HTTP request of a delivery and what came back."""
@@ -158,3 +163,8 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of {self.delivery_id}"
+
+    def clean(self):
+        super().clean()
+        if self.succeeded and not (self.status_code and 200 <= self.status_code < 300):
+            raise ValidationError({"succeeded": "Only a 2xx answer is a successful attempt."})

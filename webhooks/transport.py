@@ -1,6 +1,6 @@
 """Send one webhook over HTTP(S) to an address checked beforehand, following no redirect.
 
-The standard library only (``http.client``): the connection goes to the resolved address
+The standard library only (``http.client``): the connection goes to a resolved address
 that passed ``webhooks.destinations`` while TLS still checks the certificate against the
 URL's host name. Any answer other than 2xx, a redirect included, is a failed attempt.
 """
@@ -17,26 +17,37 @@ from webhooks.destinations import Destination
 USER_AGENT = "cloud-proxy-webhooks/1"
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Plain HTTP to ``address``, with the URL's host in the Host header."""
+def _connect_first(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """Connect to the first of ``addresses`` that answers, as browsers do."""
+    failure = OSError("No address to connect to.")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            failure = exc
+    raise failure
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain HTTP to the checked ``addresses``, with the URL's host in the Host header."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout)
-        self.pinned_address = address
+        self.pinned_addresses = addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = _connect_first(self.pinned_addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to ``address``; the certificate must name the URL's host."""
+    """HTTPS to the checked ``addresses``; the certificate must name the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.pinned_address = address
+        self.pinned_addresses = addresses
 
     def connect(self):
-        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        sock = _connect_first(self.pinned_addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -57,14 +68,15 @@ def _error_text(exc: Exception) -> str:
 
 
 def webhook_post(
-    *, destination: Destination, address: str, body: bytes, headers: dict, timeout: float
+    *, destination: Destination, addresses: list[str], body: bytes, headers: dict, timeout: float
 ) -> Answer:
-    """POST ``body`` to ``destination`` at ``address`` and return what came back."""
+    """POST ``body`` to ``destination`` at the first of ``addresses`` that answers, and
+    return what came back."""
     connection_class = (
         _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
     )
     connection = connection_class(
-        destination.host, destination.port, address=address, timeout=timeout
+        destination.host, destination.port, addresses=addresses, timeout=timeout
     )
     started = time.perf_counter()
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}

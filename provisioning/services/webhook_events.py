@@ -9,6 +9,7 @@ from datetime import datetime
 from accounts.models import App
 from rules.models import RuleSet
 from webhooks.choices import WebhookEvent
+from webhooks.selectors import subscribed_endpoints
 from webhooks.services.events import webhook_event_emit
 from webhooks.services.payloads import absolute_url, rule_set_event_data
 
@@ -19,9 +20,10 @@ def _when(at: datetime | None) -> str | None:
 
 def rule_set_published_emit(*, rule_set: RuleSet) -> None:
     """Report a newly published rule set version (``rules.version_published``)."""
-    webhook_event_emit(
-        rule_set.app, WebhookEvent.RULES_VERSION_PUBLISHED, rule_set_event_data(rule_set=rule_set)
-    )
+    event = WebhookEvent.RULES_VERSION_PUBLISHED
+    # Most apps have no endpoint: the change summary is read only for those that do.
+    if subscribed_endpoints(app=rule_set.app, event_type=event):
+        webhook_event_emit(rule_set.app, event, rule_set_event_data(rule_set=rule_set))
 
 
 def request_status_changed_emit(

@@ -148,6 +148,7 @@ def test_patch_rotate_test_deliveries_resend_and_delete(
         assert client.post(resend, **key).status_code == 202
     assert len(receiver.received) == 2
     assert receiver.received[1].headers["webhook-id"] == received.headers["webhook-id"]
+    assert Webhook(secret).verify(receiver.received[1].body, receiver.received[1].headers)
     assert WebhookDelivery.objects.get().attempts.count() == 2
 
     assert client.delete(path, **key).status_code == 204

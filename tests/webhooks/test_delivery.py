@@ -140,7 +140,7 @@ def test_a_redirect_is_a_failed_attempt_and_is_not_followed(app, receiver, run_t
     elsewhere = Receiver().start()
     try:
         receiver.answer = (302, {"Location": elsewhere.url}, b"")
-        endpoint, _ = _endpoint(app, receiver.url)
+        endpoint, secret = _endpoint(app, receiver.url)
         run_tasks(webhook_event_emit, app, EVENT, {"request_id": 1})
     finally:
         elsewhere.stop()
@@ -150,6 +150,7 @@ def test_a_redirect_is_a_failed_attempt_and_is_not_followed(app, receiver, run_t
     assert (attempt.status_code, attempt.succeeded) == (302, False)
     assert "not followed" in attempt.error and elsewhere.url in attempt.error
     assert len(receiver.received) == 1 and elsewhere.received == []
+    assert _verified(secret, receiver.received[0])["data"] == {"request_id": 1}
 
 
 def test_a_host_name_resolving_to_a_private_address_is_refused_at_delivery(

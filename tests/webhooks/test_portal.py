@@ -89,6 +89,7 @@ def test_admins_disable_enable_rotate_test_resend_and_delete(
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_client.post(resend).status_code == 302
     assert len(receiver.received) == 2
+    assert Webhook(secret).verify(receiver.received[1].body, receiver.received[1].headers)
 
     admin_client.post(_action(endpoint, "delete"))
     assert not WebhookEndpoint.objects.exists()

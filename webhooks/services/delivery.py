@@ -37,8 +37,11 @@ logger = logging.getLogger(__name__)
 RETRY_BATCH = 500
 
 
-def _lease_seconds() -> float:
-    return 2 * float(settings.WEBHOOK_TIMEOUT_SECONDS) + SENDING_LEASE_MARGIN_SECONDS
+def lease_until(now: datetime) -> datetime:
+    """Return until when a queued or running attempt is left to its task: twice the
+    timeout (connect, answer) and a margin; the retry job takes it over afterwards."""
+    seconds = 2 * float(settings.WEBHOOK_TIMEOUT_SECONDS) + SENDING_LEASE_MARGIN_SECONDS
+    return now + timedelta(seconds=seconds)
 
 
 def secrets_in_use(endpoint: WebhookEndpoint, *, now: datetime) -> list[str]:
@@ -62,7 +65,7 @@ def _claim(*, delivery_id: int, attempt: int, now: datetime) -> WebhookDelivery 
         status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING),
     ).update(
         status=DeliveryStatus.SENDING,
-        next_attempt_at=now + timedelta(seconds=_lease_seconds()),
+        next_attempt_at=lease_until(now),
     )
     if not claimed:
         return None
@@ -73,7 +76,7 @@ def _send(delivery: WebhookDelivery, *, now: datetime) -> Answer:
     endpoint = delivery.endpoint
     try:
         destination = destination_parse(endpoint.url)
-        address = destination_resolve(destination)
+        addresses = destination_resolve(destination)
     except DestinationRefused as exc:
         return Answer(status_code=None, latency_ms=0, error=str(exc)[:ERROR_MAX_LENGTH])
     body = body_bytes(delivery.payload)
@@ -85,7 +88,7 @@ def _send(delivery: WebhookDelivery, *, now: datetime) -> Answer:
     )
     return webhook_post(
         destination=destination,
-        address=address,
+        addresses=addresses,
         body=body,
         headers=headers,
         timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS),
@@ -201,7 +204,7 @@ def webhook_retries_due(*, now: datetime | None = None, limit: int = RETRY_BATCH
                 pk=pk, attempt_count=attempts, next_attempt_at__lte=now
             ).update(
                 status=DeliveryStatus.RETRYING,
-                next_attempt_at=now + timedelta(seconds=_lease_seconds()),
+                next_attempt_at=lease_until(now),
             )
             if taken:
                 enqueue_on_commit(DELIVER_TASK, kwargs={"delivery_id": pk, "attempt": attempts + 1})

@@ -18,6 +18,7 @@ from webhooks.choices import TEST_EVENT, DeliveryStatus, WebhookEvent
 from webhooks.constants import DELIVER_TASK
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.selectors import subscribed_endpoints
+from webhooks.services.delivery import lease_until
 
 
 def _timestamp(at: datetime) -> str:
@@ -44,7 +45,8 @@ def _delivery_create(*, endpoint: WebhookEndpoint, payload: dict) -> WebhookDeli
         message_id=f"msg_{uuid.uuid4().hex}",
         payload=payload,
         status=DeliveryStatus.PENDING,
-        next_attempt_at=timezone.now(),
+        # The send after commit makes the first attempt; the retry job only if it never ran.
+        next_attempt_at=lease_until(timezone.now()),
     )
     delivery_queue(delivery=delivery)
     return delivery
@@ -89,7 +91,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError({"status": "This delivery is being sent now."})
     delivery.status = DeliveryStatus.PENDING
     delivery.failures_in_row = 0
-    delivery.next_attempt_at = timezone.now()
+    delivery.next_attempt_at = lease_until(timezone.now())
     delivery.save(update_fields=["status", "failures_in_row", "next_attempt_at"])
     delivery_queue(delivery=delivery)
     return delivery
