@@ -33,8 +33,9 @@ pytestmark = pytest.mark.fuzz
 # The floor: at least this many generated requests per operation and caller.
 MAX_EXAMPLES = 200
 # PATCH apps/{app_id}/ sets source networks; certificates/secondary/ (POST, DELETE) and
-# certificates/secondary/promote/ rotate the app certificate; changes: list, create, detail.
-OPERATIONS = 23
+# certificates/secondary/promote/ rotate the app certificate; changes: list, create, detail;
+# rules/{version}/ack acknowledges a rule set version.
+OPERATIONS = 24
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
