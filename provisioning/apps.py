@@ -22,10 +22,12 @@ class ProvisioningConfig(AppConfig):
     def ready(self):
         from provisioning.fields import register_sqlite_functions
         from provisioning.signals import (
+            rule_set_took_effect_report,
             sdk_app_source_changed,
             sdk_shared_source_changed,
             sync_staff_groups,
         )
+        from rules.events import rule_set_took_effect
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="provisioning_sqlite")
         # This app migrates after accounts and rules, which rank below it in INSTALLED_APPS:
@@ -38,3 +40,4 @@ class ProvisioningConfig(AppConfig):
                 signal.connect(sdk_app_source_changed, sender=label, dispatch_uid=f"sdk-{label}")
             for label in SDK_SHARED_SOURCES:
                 signal.connect(sdk_shared_source_changed, sender=label, dispatch_uid=f"sdk-{label}")
+        rule_set_took_effect.connect(rule_set_took_effect_report, dispatch_uid="rules-effective")

@@ -38,3 +38,10 @@ def sdk_shared_source_changed(sender, raw=False, **kwargs):
 
     if not raw:
         sdk_config_changed(all_apps=True)
+
+
+def rule_set_took_effect_report(sender, rule_set, activation, **kwargs):
+    """A rule set version took effect: tell the app's webhook endpoints."""
+    from provisioning.services.webhook_events import rule_set_effective_emit
+
+    rule_set_effective_emit(rule_set=rule_set, activation=activation)

@@ -7,7 +7,8 @@ are written with it and sent once it commits (``webhooks.services.events``).
 from datetime import datetime
 
 from accounts.models import App
-from rules.models import RuleSet
+from rules.models import RuleSet, RuleSetActivation
+from rules.selectors import rule_set_effective_at
 from webhooks.choices import WebhookEvent
 from webhooks.selectors import subscribed_endpoints
 from webhooks.services.events import webhook_event_emit
@@ -19,11 +20,28 @@ def _when(at: datetime | None) -> str | None:
 
 
 def rule_set_published_emit(*, rule_set: RuleSet) -> None:
-    """Report a newly published rule set version (``rules.version_published``)."""
+    """Report a newly published rule set version (``rules.version_published``) with the
+    date its new addresses reach SDKs unless acknowledged before."""
     event = WebhookEvent.RULES_VERSION_PUBLISHED
     # Most apps have no endpoint: the change summary is read only for those that do.
     if subscribed_endpoints(app=rule_set.app, event_type=event):
-        webhook_event_emit(rule_set.app, event, rule_set_event_data(rule_set=rule_set))
+        effective_at = rule_set_effective_at(rule_set=rule_set)
+        data = rule_set_event_data(rule_set=rule_set, effective_at=effective_at)
+        webhook_event_emit(rule_set.app, event, data)
+
+
+def rule_set_effective_emit(*, rule_set: RuleSet, activation: RuleSetActivation) -> None:
+    """Report that a version took effect (``rules.version_effective``): SDKs are given its
+    addresses from now on, because its date passed or the customer acknowledged it."""
+    if not subscribed_endpoints(app=rule_set.app, event_type=WebhookEvent.RULES_VERSION_EFFECTIVE):
+        return
+    data = rule_set_event_data(rule_set=rule_set, effective_at=activation.activated_at)
+    data["announced_effective_at"] = _when(activation.effective_at)
+    data["acknowledged_at"] = _when(activation.acknowledged_at)
+    data["acknowledged_source"] = activation.acknowledged_source or None
+    data["links"]["acknowledge"] = absolute_url("api:rule-acknowledge", rule_set.app.app_id,
+                                                rule_set.version)  # fmt: skip
+    webhook_event_emit(rule_set.app, WebhookEvent.RULES_VERSION_EFFECTIVE, data)
 
 
 def request_status_changed_emit(

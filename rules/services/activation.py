@@ -7,7 +7,8 @@ Every published version gets an activation with an ``effective_at``: publication
 version, whose additions it carries. A version takes effect at ``effective_at`` or when the
 customer acknowledges it (portal, API or a passing connectivity report), whichever comes
 first; taking effect supersedes every earlier version, bumps the app's SDK generation and
-announces ``rules.version_effective``. Staff may bring a pending version forward, with a
+sends ``rules.events.rule_set_took_effect`` (reported as the ``rules.version_effective``
+webhook event). Staff may bring a pending version forward, with a
 reason. Removed addresses need no gate: they leave the live set, and so the SDK config, at
 once.
 """
@@ -27,6 +28,7 @@ from accounts.services.audit import AUDIT_CHANGE, audit_record
 from accounts.services.sdk_generations import sdk_config_changed
 from core.locks import advisory_lock
 from rules.choices import AcknowledgementSource, ChangeDisposition, Environment
+from rules.events import rule_set_took_effect
 from rules.models import RuleChange, RuleSet, RuleSetActivation
 from rules.selectors import rule_set_get
 
@@ -77,9 +79,17 @@ def rule_set_activation_create(
     for change in changes:
         if change.disposition == ChangeDisposition.ADDED:
             change.effective_at = effective_at
-    if effective_at <= now:
-        _take_effect(activation=activation, now=now)
     return activation
+
+
+def rule_set_activation_settle(*, activation: RuleSetActivation) -> None:
+    """Let a version just published take effect if nothing delays it; call it once its
+    changes are stored."""
+    if (
+        activation.activated_at is None
+        and activation.effective_at <= activation.rule_set.created_at
+    ):
+        _take_effect(activation=activation, now=activation.rule_set.created_at)
 
 
 def _take_effect(*, activation: RuleSetActivation, now: datetime) -> None:
@@ -94,6 +104,7 @@ def _take_effect(*, activation: RuleSetActivation, now: datetime) -> None:
     activation.activated_at = now
     sdk_config_changed(app_ids=[rule_set.app.app_id])
     logger.info("Rule set %s v%s took effect", rule_set.app.app_id, rule_set.version)
+    rule_set_took_effect.send(sender=RuleSet, rule_set=rule_set, activation=activation)
 
 
 def _actor(user, api_key):

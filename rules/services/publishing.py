@@ -17,7 +17,11 @@ from rules.document import Entry, content_sha256
 from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleChange, RuleEntry, RuleSet
 from rules.selectors import rule_set_entries
-from rules.services.activation import rule_set_activation_create, rule_set_lock_name
+from rules.services.activation import (
+    rule_set_activation_create,
+    rule_set_activation_settle,
+    rule_set_lock_name,
+)
 from rules.services.versions import version_next
 from rules.snapshots import EndpointRelease, EndpointSnapshot
 
@@ -151,8 +155,9 @@ def rule_set_publish(
     new = {entry.id: entry for entry in aggregated}
     changes = _changes(rule_set=rule_set, latest=latest, new=new, released=released)
     # Dates the additions: they take effect when the version does.
-    rule_set_activation_create(rule_set=rule_set, changes=changes)
+    activation = rule_set_activation_create(rule_set=rule_set, changes=changes)
     RuleChange.objects.bulk_create(changes)
+    rule_set_activation_settle(activation=activation)
     enqueue_on_commit(RENDER_TASK, kwargs={"rule_set_id": rule_set.pk})
     logger.info("Published rule set %s v%s (%d entries)", app.app_id, rule_set.version, len(new))
     return rule_set

@@ -66,7 +66,8 @@ class SdkProxyConfigSerializer(serializers.Serializer):
     app_id = serializers.CharField()
     environment = serializers.ChoiceField(choices=AllocationKind.choices)
     version = serializers.CharField(
-        help_text="Rule-set version, or a hash of the allocation; changes when servers change."
+        help_text="Rule-set version in effect (the one whose addresses are served), or a "
+        "hash of the allocation; changes when servers change."
     )
     mode = serializers.ChoiceField(choices=SdkMode.choices)
     sdk_mode = serializers.IntegerField(
@@ -80,5 +81,15 @@ class SdkProxyConfigSerializer(serializers.Serializer):
         "entry each. Empty without TURN.",
     )
     agora = AgoraSerializer(help_text="Arguments for the Agora Web SDK (agora-rtc-sdk-ng 4.x).")
+    pending_version = serializers.CharField(
+        allow_null=True,
+        help_text="A newer rule-set version whose new addresses are not served yet (make "
+        "before break); null when none is pending.",
+    )
+    effective_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When pending_version reaches SDKs unless the customer acknowledges it "
+        "sooner (POST /api/v1/apps/{app_id}/rules/{version}/ack); null when none is pending.",
+    )
     ttl = serializers.IntegerField(help_text="Lifetime of TURN credentials, in seconds.")
     expires_at = serializers.DateTimeField(help_text="When the TURN credentials expire.")

@@ -56,6 +56,10 @@ export interface ProxyConfigResponse {
   servers: ProxyServer[];
   ice_servers: IceServer[];
   agora: AgoraArguments;
+  /** A newer rules version whose addresses SDKs don't get yet (null: none pending). */
+  pending_version: string | null;
+  /** When pending_version reaches SDKs unless the customer acknowledges it sooner. */
+  effective_at: string | null;
   ttl: number;
   expires_at: string;
 }

@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 
 from accounts.choices import MembershipRole
-from provisioning.models import Region
+from provisioning.models import AllocatedEndpoint, Region
 from provisioning.services.lifecycle import request_allocate_test, request_approve
+from provisioning.services.publishing import app_rule_set_publish
 from rules.selectors import rule_set_latest
 from tests.factories import (
     CustomerFactory,
@@ -107,3 +108,29 @@ def test_nothing_is_pending_once_in_effect(client, announced):
     with time_machine.travel(timezone.now() + timedelta(days=4), tick=False):
         body = sdk_get(client, announced.app_id).json()
     assert body["pending_version"] is None
+
+
+def test_a_resize_removes_at_once_and_adds_only_once_in_effect(client, announced):
+    app = announced
+    _ack(client, app, rule_set_latest(app=app).version, **api_key_header(app.customer))
+    production = app.requests.get().allocations.get(kind="production")
+    kept, removed = list(production.endpoints.filter(role="proxy").order_by("address"))[:2]
+    removed.live, removed.released_at = False, timezone.now()
+    removed.save()
+    added = AllocatedEndpoint.objects.create(
+        allocation=production, pool=kept.pool, address="203.0.113.14", role=kept.role,
+        region=kept.region, isp=kept.isp, ports=kept.ports, dedicated=True,
+    )  # fmt: skip
+    resized = app_rule_set_publish(app=app)
+    assert resized.activation.effective_at > timezone.now() + timedelta(hours=71)
+
+    body = sdk_get(client, app.app_id).json()
+    addresses = {server["address"] for server in body["servers"]}
+    assert body["pending_version"] == resized.version
+    assert kept.address in addresses
+    assert removed.address not in addresses  # out of the SDK config at once
+    assert added.address not in addresses  # not before the firewall allows it
+
+    _ack(client, app, resized.version, **api_key_header(app.customer))
+    addresses = {server["address"] for server in sdk_get(client, app.app_id).json()["servers"]}
+    assert added.address in addresses and removed.address not in addresses
