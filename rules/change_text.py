@@ -79,3 +79,47 @@ def change_headline(changes) -> str:
         if keys
     ]
     return ", ".join(parts) if parts else "no change in destinations or ports"
+
+
+def _at(when) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _in_effect_since(activation, now):
+    """Return when an unacknowledged version took effect (its date, or when a later
+    version superseded it), or None while it is pending."""
+    moments = [
+        moment
+        for moment in (activation.activated_at, activation.effective_at)
+        if moment is not None and moment <= now
+    ]
+    return min(moments) if moments else None
+
+
+def activation_text(activation, *, version: str, now) -> str:
+    """Return when a version's new addresses reach SDKs (the activation gate), e.g.
+    ``Pending: its new addresses reach SDKs at 2026-12-06 10:00 UTC, or sooner once you
+    acknowledge version 2026120301 …``; empty for a version without an activation."""
+    if activation is None:
+        return ""
+    if activation.acknowledged_at is not None:
+        return f"Acknowledged {_at(activation.acknowledged_at)}: in effect for SDKs."
+    since = _in_effect_since(activation, now)
+    if since is not None:
+        return f"In effect for SDKs since {_at(since)}."
+    return (
+        f"Pending: its new addresses reach SDKs at {_at(activation.effective_at)}, or "
+        f"sooner once you acknowledge version {version} (portal, or POST "
+        f"\u2026/rules/{version}/ack) when your firewall allows them."
+    )
+
+
+def activation_updated(activation, *, published, now):
+    """Return when what ``activation_text`` says last changed: publication, or later an
+    acknowledgement, a date brought forward or the version taking effect."""
+    if activation is None:
+        return published
+    moments = [published, activation.acknowledged_at, activation.shortened_at]
+    if activation.acknowledged_at is None:
+        moments.append(_in_effect_since(activation, now))
+    return max(moment for moment in moments if moment is not None)

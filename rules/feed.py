@@ -8,9 +8,15 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import feedgenerator
+from django.utils import feedgenerator, timezone
 
-from rules.change_text import change_headline, change_lines, xml_safe
+from rules.change_text import (
+    activation_text,
+    activation_updated,
+    change_headline,
+    change_lines,
+    xml_safe,
+)
 from rules.exports.registry import FORMATS
 
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -61,6 +67,33 @@ def _entry_links(app_id: str, version_changes, absolute: Callable[[str], str]) -
     return links
 
 
+def _add_entry(feed, app, version_changes, *, page, absolute, tag_authority, now) -> None:
+    rule_set = version_changes.rule_set
+    headline = change_headline(version_changes.changes)
+    summary = [f"Version {rule_set.version}: {headline}."]
+    gate = activation_text(version_changes.activation, version=rule_set.version, now=now)
+    if gate:
+        summary.append(gate)
+    if version_changes.previous:
+        summary.append(f"Since version {version_changes.previous}:")
+    feed.add_item(
+        title=f"Version {rule_set.version}: {headline}",
+        link=page,
+        description=None,
+        unique_id=tag_uri(
+            authority=tag_authority,
+            date=rule_set.created_at,
+            specific=f"rules/{app.app_id}/{rule_set.version}",
+        ),
+        pubdate=rule_set.created_at,
+        updateddate=activation_updated(
+            version_changes.activation, published=rule_set.created_at, now=now
+        ),
+        summary_text=xml_safe("\n".join([*summary, *change_lines(version_changes.changes)])),
+        related=_entry_links(app.app_id, version_changes, absolute),
+    )
+
+
 def feed_render(
     *,
     app,
@@ -84,25 +117,8 @@ def feed_render(
         ),
         quiet_since=app.created_at,
     )
+    now = timezone.now()
     for version_changes in versions:
-        rule_set = version_changes.rule_set
-        lines = change_lines(version_changes.changes)
-        headline = change_headline(version_changes.changes)
-        summary = f"Version {rule_set.version}: {headline}."
-        if version_changes.previous:
-            summary += f" Since version {version_changes.previous}:"
-        feed.add_item(
-            title=f"Version {rule_set.version}: {headline}",
-            link=page,
-            description=None,
-            unique_id=tag_uri(
-                authority=tag_authority,
-                date=rule_set.created_at,
-                specific=f"rules/{app.app_id}/{rule_set.version}",
-            ),
-            pubdate=rule_set.created_at,
-            updateddate=rule_set.created_at,
-            summary_text=xml_safe("\n".join([summary, *lines])),
-            related=_entry_links(app.app_id, version_changes, absolute),
-        )
+        _add_entry(feed, app, version_changes, page=page, absolute=absolute,
+                   tag_authority=tag_authority, now=now)  # fmt: skip
     return feed.writeString("utf-8")

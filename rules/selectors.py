@@ -111,18 +111,29 @@ class VersionChanges:
     rule_set: RuleSet
     previous: str | None
     changes: tuple[dict, ...]
+    activation: RuleSetActivation | None = None
 
 
 def rule_set_versions_changes(*, rule_sets) -> list[VersionChanges]:
-    """Return each of ``rule_sets`` (any apps', in the order given) with its changes and
-    the version it followed, as the changes API reports them."""
+    """Return each of ``rule_sets`` (any apps', in the order given) with its changes, the
+    version it followed and its activation (when it reaches SDKs), as the changes API
+    reports them."""
     rule_sets = list(rule_sets)
     by_pk: dict[int, list[dict]] = {rule_set.pk: [] for rule_set in rule_sets}
     for change in _changes(RuleChange.objects.filter(rule_set__in=rule_sets)):
         by_pk[change.rule_set_id].append(_change_dict(change))
     previous = _previous_versions(rule_sets)
+    activations = {
+        activation.rule_set_id: activation
+        for activation in RuleSetActivation.objects.filter(rule_set__in=rule_sets)
+    }
     return [
-        VersionChanges(rule_set, previous.get(rule_set.pk), tuple(by_pk[rule_set.pk]))
+        VersionChanges(
+            rule_set,
+            previous.get(rule_set.pk),
+            tuple(by_pk[rule_set.pk]),
+            activations.get(rule_set.pk),
+        )
         for rule_set in rule_sets
     ]
 

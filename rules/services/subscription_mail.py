@@ -23,7 +23,7 @@ from accounts.choices import SubscriptionMode, SubscriptionNoticeKind
 from accounts.models import RuleSubscription, SubscriptionNotice
 from accounts.selectors import rule_subscriptions_deliverable
 from core.queue import enqueue_on_commit
-from rules.change_text import change_headline, change_lines
+from rules.change_text import activation_text, change_headline, change_lines
 from rules.feed import FIRST_VERSION
 from rules.models import RuleSet
 from rules.selectors import rule_set_versions_changes, rule_sets_published
@@ -60,6 +60,9 @@ def _version_context(version_changes) -> dict:
         "rule_set": rule_set,
         "previous": version_changes.previous,
         "headline": change_headline(version_changes.changes),
+        "activation": activation_text(
+            version_changes.activation, version=rule_set.version, now=timezone.now()
+        ),
         "lines": change_lines(version_changes.changes),
         "page_url": absolute_url(reverse("portal_app_detail", args=[app_id])) + "#rules",
         "changes_url": absolute_url(f"{changes}?since={since}"),

@@ -1,10 +1,12 @@
 """The Atom feed of an app's rule versions: valid Atom as a feed reader parses it, the
 last versions with what each changed and links, for the app's own callers only."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 import pytest
+import time_machine
 from django.contrib.admin.models import LogEntry
 
 from accounts.choices import CustomerStatus
@@ -80,9 +82,17 @@ def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, vers
     newest, middle, oldest = feed.entries
     assert newest.title == f"Version {third.version}: 1 destination removed"
     lines = newest.summary.splitlines()
-    assert lines[0] == (
-        f"Version {third.version}: 1 destination removed. Since version {second.version}:"
+    assert lines[0] == f"Version {third.version}: 1 destination removed."
+    # Removing needs no gate, but it carries the pending addition of the version before.
+    pending_at = second.activation.effective_at
+    assert third.activation.effective_at == pending_at
+    assert lines[1] == (
+        f"Pending: its new addresses reach SDKs at {pending_at:%Y-%m-%d %H:%M} UTC, or sooner "
+        f"once you acknowledge version {third.version} (portal, or POST "
+        f"…/rules/{third.version}/ack) when your firewall allows them."
     )
+    assert lines[2] == f"Since version {second.version}:"
+    lines = lines[2:]
     assert [line.split(" (")[0] for line in lines[1:]] == [
         "- removed test TCP 192.0.2.10/32 ports 3433-3460",
         "- removed test TCP 192.0.2.10/32 ports 443,4000",
@@ -92,6 +102,11 @@ def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, vers
     assert middle.title == f"Version {second.version}: 1 destination added"
     assert "+ added production TCP 203.0.113.5/32 ports 443,4000 (signalling)" in middle.summary
     assert "+ added production UDP 203.0.113.5/32 ports 3478-3500 (media)" in middle.summary
+    assert f"(media), from {pending_at:%Y-%m-%d %H:%M} UTC" in middle.summary
+    assert middle.summary.splitlines()[1].startswith("Pending: ")
+    assert oldest.summary.splitlines()[1] == (
+        f"In effect for SDKs since {first.created_at:%Y-%m-%d %H:%M} UTC."
+    )
     assert "192.0.2.10" not in middle.summary
     assert oldest.title == f"Version {first.version}: 1 destination added"
     assert "Since version" not in oldest.summary
@@ -230,3 +245,35 @@ def test_token_stops_when_its_member_leaves_or_the_customer_is_suspended(client,
     app.customer.save()
     Membership.objects.filter(user=member).delete()
     assert client.get(token_url(app, raw)).status_code == 404
+
+
+def test_entries_say_when_a_version_is_acknowledged_or_takes_effect(client, app, versions):
+    _, second, third = versions
+    headers = api_key_header(app.customer, scopes=["rules"])
+    before = parsed(client.get(feed_url(app), **headers)).entries[0]
+
+    acknowledged = client.post(
+        f"/api/v1/apps/{app.app_id}/rules/{third.version}/ack",
+        **api_key_header(app.customer, scopes=["rules"]),
+    )
+    assert acknowledged.status_code == 200, acknowledged.content
+    newest, middle, _ = parsed(client.get(feed_url(app), **headers)).entries
+    assert newest.summary.splitlines()[1].startswith("Acknowledged ")
+    assert newest.summary.splitlines()[1].endswith(": in effect for SDKs.")
+    assert newest.updated_parsed >= before.updated_parsed
+    assert newest.id == before.id
+    # The version before is superseded by the acknowledged one: in effect from then on.
+    second.activation.refresh_from_db()
+    since = second.activation.activated_at
+    assert since is not None and since < second.activation.effective_at
+    assert middle.summary.splitlines()[1] == f"In effect for SDKs since {since:%Y-%m-%d %H:%M} UTC."
+
+
+def test_an_entry_says_when_its_date_passes(client, app, versions):
+    _, second, _ = versions
+    headers = api_key_header(app.customer, scopes=["rules"])
+
+    with time_machine.travel(second.activation.effective_at + timedelta(minutes=1)):
+        middle = parsed(client.get(feed_url(app), **headers)).entries[1]
+    at = second.activation.effective_at
+    assert middle.summary.splitlines()[1] == f"In effect for SDKs since {at:%Y-%m-%d %H:%M} UTC."

@@ -82,6 +82,7 @@ def test_a_new_version_mails_each_immediate_subscriber_once(
     )
     assert "+ added test TCP 192.0.2.10/32 ports 443,4000 (signalling)" in message.body
     assert "+ added test UDP 192.0.2.10/32 ports 3478-3500 (media)" in message.body
+    assert f"In effect for SDKs since {rule_set.created_at:%Y-%m-%d %H:%M} UTC." in message.body
     assert links(message.body) == [
         f"https://proxy.example.com/apps/{teller.app_id}/#rules",
         f"https://proxy.example.com/api/v1/apps/{teller.app_id}/rules/changes/?since=0000000000",
@@ -157,6 +158,9 @@ def test_digest_lists_the_days_versions_of_every_app_once(
     assert f"Version {kiosk.version}, published 09:30 UTC: 1 destination added." in body
     assert f"Version {second.version}, published 09:30 UTC after version 2026112301" in body
     assert "+ added production TCP 203.0.113.5/32 ports 443,4000 (signalling)" in body
+    # Make-before-break: the new production address reaches SDKs three days later.
+    assert "Pending: its new addresses reach SDKs at 2026-11-27 09:30 UTC, or sooner" in body
+    assert "In effect for SDKs since 2026-11-24 09:30 UTC." in body  # the kiosk's test set
     assert "192.0.2.1/32" not in body  # Monday's version was in Monday's digest
     assert f"https://proxy.example.com/apps/{teller.app_id}/#rules" in links(body)
     notice = SubscriptionNotice.objects.get()
