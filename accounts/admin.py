@@ -6,11 +6,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.choices import MembershipRole
-from accounts.models import ApiKey, App, Customer, Membership
+from accounts.models import (
+    ApiKey,
+    App,
+    Customer,
+    FeedToken,
+    Membership,
+    RuleSubscription,
+    SubscriptionNotice,
+)
 from accounts.permissions import actor_may_change_status
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.invitations import member_invite
 from accounts.services.status import app_status_set, customer_status_set
+from core.admin import ReadOnlyAdmin
 from core.badges import status_badge
 
 AUDIT_FIELDS = ("created_at", "updated_at")
@@ -167,3 +176,31 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in queryset:
             api_key_revoke(api_key=api_key, actor=request.user)
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
+@admin.register(RuleSubscription)
+class RuleSubscriptionAdmin(ReadOnlyAdmin):
+    """Members' e-mails about new rule versions; members set them in the portal."""
+
+    list_display = ("user", "app", "mode", "updated_at")
+    list_filter = ("mode",)
+    search_fields = ("user__username", "user__email", "app__name", "app__app_id")
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(ReadOnlyAdmin):
+    """Members' secret feed links (only a hash is kept); members manage them in the portal."""
+
+    list_display = ("prefix", "user", "app", "created_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("prefix", "user__username", "app__name", "app__app_id")
+    exclude = ("token_hash",)
+
+
+@admin.register(SubscriptionNotice)
+class SubscriptionNoticeAdmin(ReadOnlyAdmin):
+    """E-mails about new rule versions that went out, one per version or day and member."""
+
+    list_display = ("key", "user", "kind", "sent_at")
+    list_filter = ("kind",)
+    search_fields = ("key", "user__username", "user__email")

@@ -26,3 +26,13 @@ class ApiKeyScope(models.TextChoices):
 class CertificateSlot(models.TextChoices):
     PRIMARY = "primary", "Primary"
     SECONDARY = "secondary", "Secondary"
+
+
+class SubscriptionMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediately, one e-mail per version"
+    DAILY = "daily", "Daily digest"
+
+
+class SubscriptionNoticeKind(models.TextChoices):
+    VERSION = "version", "New version"
+    DIGEST = "digest", "Daily digest"

@@ -42,3 +42,8 @@ API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 # e-mailed about pools running low.
 SALES_GROUP = "sales"
 OPS_GROUP = "ops"
+
+# Feed tokens put an app's rule feed in a URL for feed readers that cannot send headers:
+# a visible prefix to tell tokens apart, and a secret part with 256 bits of entropy.
+FEED_TOKEN_PREFIX_LENGTH = 8
+FEED_TOKEN_SECRET_BYTES = 32

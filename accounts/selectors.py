@@ -5,11 +5,12 @@ never "forbidden", so that nobody learns which App IDs or keys exist elsewhere.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.choices import CustomerStatus, MembershipRole
-from accounts.models import ApiKey, App, Customer
+from accounts.choices import CustomerStatus, MembershipRole, SubscriptionMode
+from accounts.models import ApiKey, App, Customer, FeedToken, RuleSubscription
 
 
 def user_customers(*, user) -> QuerySet[Customer]:
@@ -103,3 +104,33 @@ def staff_group_emails(*, group_name: str) -> list[str]:
         .exclude(email="")
     )
     return sorted({email.strip().lower() for email in members.values_list("email", flat=True)})
+
+
+def user_rule_subscription(*, user, app: App) -> RuleSubscription | None:
+    """Return ``user``'s e-mail subscription to ``app``'s rule versions, if any."""
+    return RuleSubscription.objects.filter(user=user, app=app).first()
+
+
+def user_feed_token(*, user, app: App) -> FeedToken | None:
+    """Return ``user``'s active feed token of ``app``, if any."""
+    return FeedToken.objects.filter(user=user, app=app, revoked_at__isnull=True).first()
+
+
+def rule_subscriptions_deliverable(*, mode: str, apps=None) -> QuerySet[RuleSubscription]:
+    """Return the subscriptions in ``mode`` (of ``apps``, or every app) whose user is still
+    to be e-mailed: active, with an address, and a member of the app's active customer.
+
+    A member who leaves (or whose customer is suspended) stops receiving at once; the
+    subscription waits, unused, in case they come back.
+    """
+    if mode not in SubscriptionMode.values:
+        raise ValueError(f"Unknown subscription mode {mode!r}.")
+    subscriptions = RuleSubscription.objects.filter(
+        mode=mode,
+        user__is_active=True,
+        app__customer__status=CustomerStatus.ACTIVE,
+        app__customer__memberships__user=models.F("user"),
+    ).exclude(user__email="")
+    if apps is not None:
+        subscriptions = subscriptions.filter(app__in=apps)
+    return subscriptions.select_related("user", "app").order_by("user_id", "app__name", "pk")

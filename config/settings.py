@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "rules",
+    "webhooks",
     "provisioning",
 ]
 
@@ -327,8 +328,11 @@ SPECTACULAR_SETTINGS.update(
     }
 )
 
-# TURN credentials, app tokens and the SDK path: config/settings_sdk.py.
+# Links in e-mails and the rules feed: config/settings_notices.py; TURN credentials, app
+# tokens and the SDK path: config/settings_sdk.py.
+from config.settings_notices import *  # noqa: E402, F403
 from config.settings_sdk import *  # noqa: E402, F403
+from config.settings_webhooks import *  # noqa: E402, F403
 
 # Most source networks one app may list: each one multiplies the rules of some formats.
 SOURCE_NETWORKS_MAX = env_int("SOURCE_NETWORKS_MAX", 256, minimum=1)

@@ -25,3 +25,8 @@ SDK_CACHE_RETRY_SECONDS = env_float("SDK_CACHE_RETRY_SECONDS", 2, minimum=0.1)
 # Answers a minute per approved concurrent user that an app's SDKs may get (sdk_app rate
 # is the floor).
 SDK_THROTTLE_APP_PER_USER = env_float("SDK_THROTTLE_APP_PER_USER", 3, minimum=0)
+# Make-before-break: hours between publishing a version that adds production addresses and
+# serving them to SDKs without the customer's acknowledgement; test additions wait this
+# (default none). Staff may bring a version forward per request, with a reason.
+ACTIVATION_DELAY_PRODUCTION = env_float("ACTIVATION_DELAY_PRODUCTION", 72, minimum=0)
+ACTIVATION_DELAY_TEST = env_float("ACTIVATION_DELAY_TEST", 0, minimum=0)

@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from provisioning.api.health import readyz
+from rules.api.feed import feed_by_token
 
 
 def healthz(request):
@@ -18,5 +19,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/", include("provisioning.api.urls")),
+    path("feeds/apps/<str:app_id>/<str:token>.atom", feed_by_token, name="rules_feed_token"),
     path("", include("provisioning.portal.urls")),
 ]

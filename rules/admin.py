@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
-from rules.models import RuleChange, RuleEntry, RuleExport, RuleSet
+from rules.models import RuleChange, RuleEntry, RuleExport, RuleSet, RuleSetActivation
 
 
 class RuleEntryInline(ReadOnlyInline):
@@ -17,6 +17,15 @@ class RuleChangeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class RuleSetActivationInline(ReadOnlyInline):
+    model = RuleSetActivation
+    fields = ("effective_at", "activated_at", "acknowledged_at", "acknowledged_source",
+              "acknowledged_by", "acknowledged_api_key", "shortened_at", "shortened_by",
+              "shortened_reason")  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = "Activation (when SDKs get this version)"
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyAdmin):
     list_display = ("app_id_display", "version", "entry_count", "sha256", "created_at")
@@ -25,7 +34,7 @@ class RuleSetAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ("app", "version", "sha256", "source_networks", "entry_count", "created_at")
     readonly_fields = fields
-    inlines = [RuleEntryInline, RuleChangeInline]
+    inlines = [RuleSetActivationInline, RuleEntryInline, RuleChangeInline]
 
     @admin.display(description="App ID", ordering="app__app_id")
     def app_id_display(self, obj):

@@ -24,3 +24,11 @@ class ChangeDisposition(models.TextChoices):
 class ExportStatus(models.TextChoices):
     RENDERED = "rendered", "Rendered"
     FAILED = "failed", "Failed"
+
+
+class AcknowledgementSource(models.TextChoices):
+    """How a customer told us their firewall allows a version."""
+
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    CONNECTIVITY = "connectivity", "Connectivity report"

@@ -54,3 +54,6 @@ FORTIGATE_APP_BLOCKS = 1_000_000
 # Address group slots per app (one per group, family and FORTIGATE_GROUP_MEMBERS chunk):
 # room for 10,000 destinations per family in each of three port groups.
 FORTIGATE_GROUP_SLOTS = 192
+
+# Longest reason staff give for bringing a version's effective date forward.
+SHORTEN_REASON_MAX_LENGTH = 500

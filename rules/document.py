@@ -139,6 +139,8 @@ class RuleSetDocument:
     source_networks: tuple[str, ...]
     entries: tuple[Entry, ...]
     app_name: str = ""
+    # When the version's new addresses reach SDKs unless acknowledged before (None: at once).
+    effective_at: datetime | None = None
     groups: tuple[Group, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

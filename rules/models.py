@@ -1,13 +1,22 @@
 """Versioned firewall rule sets per app, their entries, changes and rendered exports."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from rules.choices import ChangeDisposition, Environment, ExportStatus, Protocol
+from rules.choices import (
+    AcknowledgementSource,
+    ChangeDisposition,
+    Environment,
+    ExportStatus,
+    Protocol,
+)
 from rules.constants import (
     CIDR_MAX_LENGTH,
     ENTRY_ID_LENGTH,
     PORTS_TEXT_MAX_LENGTH,
+    SHORTEN_REASON_MAX_LENGTH,
     VERSION_LENGTH,
     VERSION_PATTERN,
 )
@@ -102,7 +111,8 @@ class RuleChange(EntryFields, ImmutableModel):
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="changes")
     disposition = models.CharField(max_length=8, choices=ChangeDisposition.choices)
     effective_at = models.DateTimeField(
-        help_text="Additions take effect at once; removals on the allocation's release date."
+        help_text="Additions: when they reach SDKs (the version's activation); removals: "
+        "when the address leaves quarantine and may leave the firewall."
     )
     previous = models.JSONField(
         default=dict, blank=True, help_text="For a change: the fields as they were."
@@ -169,3 +179,76 @@ class RuleExport(models.Model):
     @property
     def mime_type(self) -> str:
         return self.format.mime_type
+
+
+class RuleSetActivation(models.Model):
+    """When a rule set version reaches SDKs: at ``effective_at``, or once the customer says
+    their firewall allows it (acknowledged), whichever comes first.
+
+    The version itself is immutable; this row is its mutable activation state. A version
+    takes effect (``activated_at``) at most once; later versions supersede earlier ones.
+    """
+
+    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, related_name="activation")
+    effective_at = models.DateTimeField(
+        db_index=True,
+        help_text="When the version's new addresses reach SDKs without an acknowledgement.",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_source = models.CharField(
+        max_length=16, choices=AcknowledgementSource.choices, blank=True
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    acknowledged_api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shortened_at = models.DateTimeField(null=True, blank=True)
+    shortened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    shortened_reason = models.CharField(max_length=SHORTEN_REASON_MAX_LENGTH, blank=True)
+    activated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the version took effect (or was superseded)."
+    )
+
+    class Meta:
+        ordering = ["rule_set"]
+        verbose_name = "rule set activation"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_source="")
+                | models.Q(
+                    acknowledged_at__isnull=False,
+                    acknowledged_source__in=AcknowledgementSource.values,
+                ),
+                name="rulesetactivation_ack_has_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shortened_at__isnull=True) | ~models.Q(shortened_reason=""),
+                name="rulesetactivation_shortened_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_set} effective {self.effective_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        errors = {}
+        if (self.acknowledged_at is None) != (not self.acknowledged_source):
+            errors["acknowledged_source"] = "An acknowledgement needs its time and its source."
+        if self.shortened_at is not None and not self.shortened_reason.strip():
+            errors["shortened_reason"] = "Say why the effective date is brought forward."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active(self, now) -> bool:
+        """Return whether SDKs may be given this version's addresses at ``now``."""
+        return (
+            self.activated_at is not None
+            or self.acknowledged_at is not None
+            or self.effective_at <= now
+        )

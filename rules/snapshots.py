@@ -16,8 +16,10 @@ class EndpointSnapshot:
 
 @dataclass(frozen=True)
 class EndpointRelease:
-    """An endpoint that left the live set, and when (its own release or its allocation's)."""
+    """An endpoint that left the live set, and when (its own release or its allocation's);
+    its pool keeps it from other customers for ``quarantine_days`` after that."""
 
     environment: str
     address: str
     released_at: datetime
+    quarantine_days: int = 0

@@ -23,6 +23,8 @@ class HasScope(permissions.BasePermission):
             return False
         scope = view.get_required_scope() if hasattr(view, "get_required_scope") else None
         scope = scope or getattr(view, "required_scope", ApiKeyScope.READ)
+        # A view may accept any of several scopes (``accepted_scopes``).
+        scopes = getattr(view, "accepted_scopes", None) or (scope,)
         if is_api_key(request):
-            return scope in request.auth.scopes
+            return any(accepted in request.auth.scopes for accepted in scopes)
         return True

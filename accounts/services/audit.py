@@ -1,9 +1,10 @@
 """Record who changed what outside the request history, in the admin's history."""
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 
 AUDIT_ADDITION = ADDITION
 AUDIT_CHANGE = CHANGE
+AUDIT_DELETION = DELETION
 
 
 def audit_record(*, actor, obj, action_flag: int, message: str) -> None:

@@ -20,6 +20,8 @@ SALES_MODELS = {
         "connectivityresult",
     ],
     "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
+    # Customers' webhook endpoints and their delivery logs (read-only in the admin).
+    "webhooks": ["webhookendpoint", "webhookdelivery", "webhookattempt"],
 }
 # Ops do what sales do, plus pools, reference data and allocation.
 OPS_MODELS = {
@@ -38,6 +40,7 @@ OPS_MODELS = {
         "sentnotice",
     ],
     "rules": SALES_MODELS["rules"],
+    "webhooks": SALES_MODELS["webhooks"],
     "django_celery_results": ["taskresult"],
     # The outbox: tasks waiting for the broker.
     "core": ["outboxmessage"],

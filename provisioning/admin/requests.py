@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
+from provisioning.admin.activations import activation_shorten_view, request_pending_activations
 from provisioning.admin.changes import ChangeRequestInline
 from provisioning.admin.ops_queue import ops_queue_view
 from provisioning.admin.task_panel import task_panel_context, task_panel_status
@@ -136,6 +137,11 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                 name="provisioning_provisioningrequest_action",
             ),
             path(
+                "<int:object_id>/activations/shorten/",
+                wrap(require_POST(self.shorten_view)),
+                name="provisioning_provisioningrequest_shorten",
+            ),
+            path(
                 "<int:object_id>/tasks/<str:task_id>/",
                 wrap(self.task_view),
                 name="provisioning_provisioningrequest_task",
@@ -166,6 +172,10 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         self.message_user(request, f"“{label}” accepted as task {task_id}.")
         return HttpResponseRedirect(f"{change_url}?{urlencode({'task': task_id})}")
 
+    def shorten_view(self, request, object_id):
+        """Bring the pending rule set versions of the request's app forward."""
+        return activation_shorten_view(self, request, object_id)
+
     def task_view(self, request, object_id, task_id):
         """Return a queued action's state and result as JSON, for the progress panel."""
         get_object_or_404(ProvisioningRequest, pk=object_id)
@@ -178,6 +188,12 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
                 **(extra_context or {}),
                 "request_actions": _action_buttons(provisioning_request, request.user),
                 "timeline": request_timeline(request=provisioning_request),
+                "pending_activations": request_pending_activations(request=provisioning_request),
+                "activation_shorten_url": reverse(
+                    "admin:provisioning_provisioningrequest_shorten", args=[object_id]
+                )
+                if self.has_change_permission(request, provisioning_request)
+                else "",
                 "open_change": open_change(provisioning_request),
                 "change_add_url": reverse("admin:provisioning_changerequest_add")
                 + f"?request={provisioning_request.pk}",

@@ -39,6 +39,7 @@ v1 = [
         name="connectivity-probe",
     ),
     path("", include("rules.api.urls")),
+    path("", include("webhooks.api.urls")),
     path("requests/", customer.RequestListCreateView.as_view(), name="request-list"),
     path("requests/<int:pk>/", customer.RequestDetailView.as_view(), name="request-detail"),
     path(

@@ -4,7 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import ConfirmLogoutView, MemberPasswordResetView
-from provisioning.portal import certificates, changes, connectivity, team, views
+from provisioning.portal import (
+    activation,
+    certificates,
+    changes,
+    connectivity,
+    subscriptions,
+    team,
+    views,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="portal_dashboard"),
@@ -35,6 +43,27 @@ urlpatterns = [
         "apps/<str:app_id>/certificates/secondary/remove/",
         certificates.secondary_remove,
         name="portal_certificate_remove",
+    ),
+    path("", include("webhooks.portal.urls")),
+    path(
+        "apps/<str:app_id>/activation/<str:version>/acknowledge/",
+        activation.rules_acknowledge,
+        name="portal_rules_acknowledge",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/",
+        subscriptions.app_subscription,
+        name="portal_app_subscription",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/",
+        subscriptions.feed_token_issue_view,
+        name="portal_feed_token_issue",
+    ),
+    path(
+        "apps/<str:app_id>/subscription/feed-link/revoke/",
+        subscriptions.feed_token_revoke_view,
+        name="portal_feed_token_revoke",
     ),
     path(
         "apps/<str:app_id>/rules/<str:version>/<str:format_name>/",

@@ -20,6 +20,7 @@ from accounts.selectors import (
     user_customers,
 )
 from accounts.services.api_keys import api_key_create, api_key_revoke
+from provisioning.portal.activation import activation_context
 from provisioning.portal.certificates import new_certificate_pop
 from provisioning.portal.changes import change_refusal
 from provisioning.portal.forms import ApiKeyForm, RequestForm
@@ -71,6 +72,7 @@ def app_detail(request, app_id):
             "sdk_client_url": request.build_absolute_uri(static("sdk/proxy-config.js")),
             "app_token_max_ttl": settings.APP_TOKEN_MAX_TTL,
             "rules": selectors.app_rules_summary(app=app),
+            "activation": activation_context(app=app),
             "can_manage": user_can_manage(user=request.user, customer=app.customer),
             "new_certificate": new_certificate_pop(request=request, app=app),
             "nav": "dashboard",

@@ -5,7 +5,8 @@ be signed with (a list, so a second one can be accepted while the first is rotat
 its approved concurrency (for the throttle), and its static config for every mode with its
 version (see ``render``). It records the generations it was built at
 (``accounts/services/sdk_generations.py``) and is rebuilt from the database when they
-change or after ``SDK_CONFIG_CACHE_TIMEOUT``; one process rebuilds while the others keep
+change, after ``SDK_CONFIG_CACHE_TIMEOUT``, or when a pending rule-set version takes effect
+(``refresh_at``, see ``build``); one process rebuilds while the others keep
 serving the previous entry (a short lock). The cache keeps the last entry for
 ``SDK_CONFIG_STALE_SECONDS``: while the database is unreachable it is served as stale.
 """
@@ -50,6 +51,8 @@ def entry_generations(values: dict, app_id: str) -> tuple:
 def entry_fresh(entry: dict | None, generations: tuple, now: float) -> bool:
     """Return whether ``entry`` may be served as current."""
     if entry is None or tuple(entry.get("gen") or ()) != generations:
+        return False
+    if now >= entry.get("refresh_at", now + 1):  # a pending version takes effect
         return False
     lifetime = settings.SDK_CONFIG_CACHE_TIMEOUT
     if not entry["found"]:

@@ -1,15 +1,16 @@
 """The SDK's database reads, made only when apps' cache entries are (re)built: a handful of
-queries for any number of apps (the rows, approved concurrency, latest rule-set versions,
-served endpoints and their pools)."""
+queries for any number of apps (the rows, approved concurrency, the rule-set versions in
+effect, served endpoints and their pools)."""
 
 from collections import defaultdict
+from datetime import datetime
 
-from django.apps import apps as django_apps
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from accounts.models import App
 from provisioning.choices import SERVED_REQUEST_STATUSES
 from provisioning.models import AllocatedEndpoint, ProvisioningRequest, ProxyPool
+from rules.selectors import ServedRules, rule_sets_served
 
 APP_FIELDS = (
     "pk",
@@ -33,14 +34,11 @@ def sdk_app_rows(*, app_ids: list[str]) -> dict[str, dict]:
     return {row["app_id"]: row for row in rows}
 
 
-def sdk_rule_versions(*, app_pks: list[int]) -> dict[int, str]:
-    """Return each app's latest rule-set version (apps without rule sets left out)."""
-    try:
-        rule_set = django_apps.get_model("rules", "RuleSet")
-    except LookupError:
-        return {}
-    latest = rule_set.objects.filter(app_id__in=app_pks).values("app_id").annotate(v=Max("version"))
-    return {row["app_id"]: row["v"] for row in latest.order_by()}
+def sdk_rules_served(*, app_pks: list[int], now: datetime) -> dict[int, ServedRules]:
+    """Return each app's rule-set version in effect at ``now``, its entries and what is
+    pending (apps that never had a rule set left out): SDKs get no address before the
+    customer's firewall may allow it (see rules/services/activation.py)."""
+    return rule_sets_served(app_pks=app_pks, now=now)
 
 
 def sdk_concurrency(*, app_pks: list[int]) -> dict[int, int]:

@@ -141,11 +141,17 @@ def _mode_part(endpoints: list, pools: dict, mode: str, spread: int) -> dict:
 
 
 def sdk_static_config_render(
-    *, endpoints: list[AllocatedEndpoint], rule_version: str | None, pools: dict | None = None
+    *,
+    endpoints: list[AllocatedEndpoint],
+    rule_version: str | None,
+    pools: dict | None = None,
+    pending_version: str | None = None,
+    effective_at: datetime | None = None,
 ) -> dict | None:
     """Return the cacheable part of an app's proxy config for every mode from its served
     ``endpoints`` (``pools``: their pools by id with regions, read when not given), or None
-    when there are none."""
+    when there are none. ``pending_version`` is a newer version not served yet, taking
+    effect at ``effective_at`` unless acknowledged before."""
     if not endpoints:
         return None
     has_production = any(e.allocation.kind == AllocationKind.PRODUCTION for e in endpoints)
@@ -157,7 +163,13 @@ def sdk_static_config_render(
     modes = {mode: _mode_part(endpoints, pools, mode, spread) for mode in SdkMode.values}
     snapshot = json.dumps([environment, modes[SdkMode.AUTO]["servers"]], sort_keys=True)
     version = rule_version or "s" + hashlib.sha256(snapshot.encode()).hexdigest()[:16]
-    return {"environment": str(environment), "version": version, "modes": modes}
+    return {
+        "environment": str(environment),
+        "version": version,
+        "modes": modes,
+        "pending_version": pending_version,
+        "effective_at": _isoformat(int(effective_at.timestamp())) if effective_at else None,
+    }
 
 
 def _isoformat(timestamp: int) -> str:
@@ -194,6 +206,8 @@ def _body(*, app_id: str, mode: str, static: dict, credential, expires: str, ttl
         "servers": part["servers"],
         "ice_servers": ice_servers,
         "agora": _agora_block(part, mode, credential),
+        "pending_version": static.get("pending_version"),
+        "effective_at": static.get("effective_at"),
         "ttl": ttl,
         "expires_at": expires,
     }

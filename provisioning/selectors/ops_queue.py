@@ -1,5 +1,5 @@
 """Reads behind the ops queue: requests waiting on ops, failed actions, test sets about to
-end and pools under their low-water mark.
+end, pools under their low-water mark and customers whose webhook deliveries fail.
 
 Failed actions are read through ``request_action_failures`` only, from the actions' own
 runs (``RequestActionRun``).
@@ -25,6 +25,7 @@ from provisioning.selectors.capacity import (
     pools_below_low_water,
     request_capacity,
 )
+from webhooks.selectors import FailingCustomer, customers_with_failing_deliveries
 
 # What ops do next for a request in each state that waits on them: a submitted request
 # gets its test set, one approved but without a production set (its allocation failed)
@@ -137,10 +138,12 @@ class OpsQueue:
     failures: list[ActionFailure]
     expiring: list[Allocation]
     low_pools: list[LowWater]
+    webhook_failures: list[FailingCustomer]
 
     @property
     def total(self) -> int:
-        return len(self.waiting) + len(self.failures) + len(self.expiring) + len(self.low_pools)
+        sections = (self.waiting, self.failures, self.expiring, self.low_pools)
+        return sum(len(section) for section in sections) + len(self.webhook_failures)
 
 
 def ops_queue(*, now: datetime) -> OpsQueue:
@@ -150,4 +153,7 @@ def ops_queue(*, now: datetime) -> OpsQueue:
         failures=request_action_failures(now=now),
         expiring=list(expiring_test_sets(now=now)),
         low_pools=pools_below_low_water(),
+        webhook_failures=customers_with_failing_deliveries(
+            since=now - timedelta(days=OPS_QUEUE_FAILURE_DAYS)
+        ),
     )

@@ -23,6 +23,7 @@ from provisioning.choices import (
     PortPurpose,
 )
 from provisioning.models import Allocation, SentNotice
+from provisioning.services.webhook_events import test_set_expiring_emit
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,10 @@ def allocation_reminders_send(*, now: datetime | None = None) -> int:
         due = ending.filter(Q(last_reminder_days__isnull=True) | Q(last_reminder_days__gt=days))
         for allocation in due.select_related("request__app__customer"):
             if _reminder_claim(allocation_id=allocation.pk, days=days):
+                if allocation_notice_holds(
+                    allocation=allocation, notice=NOTICE_EXPIRING, days=days, now=now
+                ):
+                    test_set_expiring_emit(allocation=allocation, days=days)
                 sent += allocation_notice_send(
                     allocation=allocation, notice=NOTICE_EXPIRING, days=days
                 )

@@ -8,10 +8,12 @@ from core.locks import advisory_lock
 from provisioning.choices import LIVE_ALLOCATION_STATUSES
 from provisioning.exceptions import ProvisioningError
 from provisioning.models import AllocatedEndpoint
+from provisioning.services.webhook_events import rule_set_published_emit
 from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleSet
 from rules.selectors import rule_set_latest
 from rules.services.publishing import rule_set_lock_name, rule_set_publish
+from rules.services.subscription_mail import rule_set_notice_queue
 from rules.snapshots import EndpointRelease, EndpointSnapshot
 
 
@@ -33,11 +35,24 @@ def _releases_since(*, app: App, since) -> list[EndpointRelease]:
         AllocatedEndpoint.objects.filter(allocation__request__app=app)
         .filter(~Q(live=True) | ~Q(allocation__status__in=LIVE_ALLOCATION_STATUSES))
         .filter(Q(released_at__gte=since) | Q(allocation__released_at__gte=since))
-        .values_list("address", "allocation__kind", "released_at", "allocation__released_at")
+        .values_list(
+            "address",
+            "allocation__kind",
+            "released_at",
+            "allocation__released_at",
+            "pool__quarantine_days",
+            "dedicated",
+        )
     )
+    # Only a dedicated address is quarantined; a shared one serves other apps meanwhile.
     return [
-        EndpointRelease(environment=kind, address=address, released_at=when)
-        for address, kind, endpoint_released, allocation_released in rows
+        EndpointRelease(
+            environment=kind,
+            address=address,
+            released_at=when,
+            quarantine_days=quarantine if dedicated else 0,
+        )
+        for address, kind, endpoint_released, allocation_released, quarantine, dedicated in rows
         if (when := endpoint_released or allocation_released) is not None
     ]
 
@@ -55,9 +70,13 @@ def app_rule_set_publish(*, app: App) -> RuleSet | None:
     latest = rule_set_latest(app=app)
     released = _releases_since(app=app, since=latest.created_at) if latest else []
     try:
-        return rule_set_publish(app=app, entries=_live_snapshots(app=app), released=released)
+        rule_set = rule_set_publish(app=app, entries=_live_snapshots(app=app), released=released)
     except RuleSetVersionTaken as exc:
         raise ProvisioningError(exc.message_dict) from exc
+    if rule_set is not None:
+        rule_set_published_emit(rule_set=rule_set)
+        rule_set_notice_queue(rule_set=rule_set)
+    return rule_set
 
 
 def allocations_changed(*, app: App) -> RuleSet | None:

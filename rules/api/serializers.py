@@ -40,3 +40,18 @@ class FormatSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="IP versions it carries: 4 and/or 6."
     )
     description = serializers.CharField()
+
+
+class RuleSetActivationSerializer(serializers.Serializer):
+    app_id = serializers.CharField(source="rule_set.app.app_id")
+    version = serializers.CharField(source="rule_set.version")
+    effective_at = serializers.DateTimeField(
+        help_text="When the version's new addresses reach SDKs without an acknowledgement."
+    )
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_source = serializers.CharField(help_text="portal, api or connectivity.")
+    in_effect_since = serializers.DateTimeField(
+        source="activated_at",
+        allow_null=True,
+        help_text="When SDKs started getting this version (or a newer one superseded it).",
+    )

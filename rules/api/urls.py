@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rules.api import views
+from rules.api import feed, views
 from rules.constants import LATEST
 
 urlpatterns = [
@@ -17,11 +17,17 @@ urlpatterns = [
         views.RuleSetChangesView.as_view(),
         name="rule-changes",
     ),
+    path("apps/<str:app_id>/rules/feed.atom", feed.RuleFeedView.as_view(), name="rule-feed"),
     path(
         "apps/<str:app_id>/rules/latest/",
         views.RuleSetDownloadView.as_view(),
         {"version": LATEST},
         name="rule-latest",
+    ),
+    path(
+        "apps/<str:app_id>/rules/<str:version>/ack",
+        views.RuleSetAcknowledgeView.as_view(),
+        name="rule-acknowledge",
     ),
     path(
         "apps/<str:app_id>/rules/<str:version>/",

@@ -6,25 +6,29 @@ from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.api.docs import IF_NONE_MATCH, error_responses
-from accounts.api.permissions import HasScope
+from accounts.api.permissions import HasScope, is_api_key
 from accounts.api.scoping import caller_apps
 from accounts.choices import ApiKeyScope
+from accounts.selectors import user_can_manage
 from rules import selectors as rule_selectors
 from rules.api.serializers import (
     FormatSerializer,
     RuleChangesQuerySerializer,
     RuleDownloadQuerySerializer,
+    RuleSetActivationSerializer,
     RuleSetSerializer,
     RuleSetVersionSerializer,
 )
+from rules.choices import AcknowledgementSource
 from rules.constants import LATEST
 from rules.exports import registry as formats
 from rules.exports.deltas import delta_render
 from rules.models import RuleSet
+from rules.services.activation import rule_version_acknowledge
 from rules.services.exports import rule_export_get_or_render, rule_set_document
 
 NO_RULE_SET = "This app has no published rule set yet; it gets one when proxies are allocated."
@@ -144,7 +148,12 @@ class RuleSetChangesView(RulesView):
         summary="What changed since a version you have",
         parameters=[RuleChangesQuerySerializer],
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Added, removed, changed."),
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Added, removed, changed, each with its `effective_at`; "
+                "`in_effect` is the version SDKs are served, `pending_version` and "
+                "`effective_at` the newest one not yet in effect (null when none).",
+            ),
             **error_responses(400, 401, 403, 404, 429),
         },
     )
@@ -170,6 +179,38 @@ class RuleSetChangesView(RulesView):
                 },
             }
         return Response(changes)
+
+
+@extend_schema(tags=["rules"])
+class RuleSetAcknowledgeView(RulesView):
+    serializer_class = RuleSetActivationSerializer
+
+    @extend_schema(
+        operation_id="rules_acknowledge",
+        summary="Tell us your firewall allows a version: SDKs get its addresses now",
+        description="A version that adds addresses reaches SDKs at its `effective_at` "
+        "(see the change feed and the SDK answer's `pending_version`), or as soon as you "
+        "acknowledge it here, whichever comes first. Acknowledging again changes nothing. "
+        "API keys need the `rules` scope; in the portal, the customer's admins.",
+        request=None,
+        responses={
+            200: RuleSetActivationSerializer,
+            **error_responses(401, 403, 404, 429, e404="Not yours, or no such version."),
+        },
+    )
+    def post(self, request, app_id, version):
+        app = self.get_app()
+        api_key = request.auth if is_api_key(request) else None
+        if api_key is None and not user_can_manage(user=request.user, customer=app.customer):
+            raise PermissionDenied("Only the customer's admins may acknowledge a version.")
+        try:
+            activation = rule_version_acknowledge(
+                app, version, source=AcknowledgementSource.API, user=request.user,
+                api_key=api_key,
+            )  # fmt: skip
+        except RuleSet.DoesNotExist as exc:
+            raise NotFound(f"App {app.app_id} has no rule set version {version}.") from exc
+        return Response(RuleSetActivationSerializer(activation).data)
 
 
 @extend_schema(tags=["rules"])

@@ -99,18 +99,30 @@ class RenderContext:
         return lines
 
     def header_lines(self, notes: tuple[str, ...] = ()) -> list[str]:
-        """Return the header text: app, version, generation time, sha256, omissions."""
+        """Return the header text: app, version, generation time, sha256, when the version
+        reaches SDKs, omissions."""
         document = self.document
         counts = ", ".join(
             f"{sum(1 for e in self.entries if e.family == family)} {label}"
             for family, label in FAMILY_LABELS.items()
             if family in self.format.families
         )
+        if document.effective_at is not None:
+            effective = (
+                f"New addresses reach SDKs from {document.effective_at:%Y-%m-%dT%H:%M:%SZ}, or "
+                f"once you acknowledge this version (POST /api/v1/apps/{document.app_id}/rules/"
+                f"{document.version}/ack): load this file before then"
+            )
+        else:
+            effective = "Every address in this version may reach SDKs at once"
         lines = [
             f"Firewall whitelist for App ID {document.app_id} ({self.format.label})",
             f"Rule set version {document.version}, generated {document.created_at_text}",
             f"Rule set sha256 {document.sha256}",
             f"Entries: {len(self.entries)} ({counts})",
+            effective,
+            "Removed addresses leave SDKs at once and stay ours until the removal's "
+            "effective_at in the change feed",
             *self.source_lines(),
             *notes,
         ]

@@ -12,7 +12,7 @@ from rules.exceptions import RuleExportFailed
 from rules.exports.completeness import export_check_complete
 from rules.exports.registry import FORMATS, format_get
 from rules.models import RuleExport, RuleSet
-from rules.selectors import rule_export_get, rule_set_entries
+from rules.selectors import rule_export_get, rule_set_effective_at, rule_set_entries
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def rule_set_document(*, rule_set: RuleSet) -> RuleSetDocument:
         sha256=rule_set.sha256,
         source_networks=tuple(rule_set.source_networks),
         entries=rule_set_entries(rule_set=rule_set),
+        effective_at=rule_set_effective_at(rule_set=rule_set),
     )
 
 

@@ -3,6 +3,7 @@
 import ipaddress
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from rules.document import Entry, content_sha256
 from rules.exceptions import RuleSetVersionTaken
 from rules.models import RuleChange, RuleEntry, RuleSet
 from rules.selectors import rule_set_entries
+from rules.services.activation import rule_set_activation_create, rule_set_lock_name
 from rules.services.versions import version_next
 from rules.snapshots import EndpointRelease, EndpointSnapshot
 
@@ -23,11 +25,6 @@ logger = logging.getLogger(__name__)
 
 # Registered name of rules.tasks.rule_exports_render_task.
 RENDER_TASK = "rules.tasks.rule_exports_render_task"
-
-
-def rule_set_lock_name(*, app: App) -> str:
-    """Return the name of the lock that serializes the publications of ``app``."""
-    return f"rules.rule_set_publish:{app.pk}"
 
 
 def _stored_entries(rule_set: RuleSet | None) -> dict[str, Entry]:
@@ -39,11 +36,14 @@ def _stored_entries(rule_set: RuleSet | None) -> dict[str, Entry]:
 def _removal_dates(*, removed: list[Entry], released: Iterable[EndpointRelease], since, default):
     """Return entry id -> when its removal takes effect: the latest release date (since
     the previous version) of the app's no-longer-live endpoints inside the entry's
-    destination; else ``default``, e.g. when a destination was only re-aggregated."""
+    destination, plus their quarantine; else ``default``, e.g. when a destination was only
+    re-aggregated."""
     latest_release: dict[tuple, object] = {}
     for release in released:
         when = release.released_at
         if when is not None and when >= since:
+            # The address stays ours (quarantined) until then: firewalls may keep it.
+            when = when + timedelta(days=release.quarantine_days)
             key = (release.environment, ipaddress.ip_address(release.address))
             latest_release[key] = max(when, latest_release.get(key, when))
     dates = {}
@@ -64,7 +64,8 @@ def _removal_dates(*, removed: list[Entry], released: Iterable[EndpointRelease],
 
 def _changes(*, rule_set, latest, new: dict[str, Entry], released) -> list:
     """Return the changes from ``latest`` to ``rule_set``: a removal takes effect when its
-    allocation was released, an addition or change at once."""
+    address leaves quarantine, an addition when the version does (dated by the
+    activation), a change at once."""
     now = rule_set.created_at
     old = _stored_entries(latest)
     old_sources = latest.source_networks if latest is not None else []
@@ -148,9 +149,10 @@ def rule_set_publish(
         for position, entry in enumerate(aggregated)
     )
     new = {entry.id: entry for entry in aggregated}
-    RuleChange.objects.bulk_create(
-        _changes(rule_set=rule_set, latest=latest, new=new, released=released)
-    )
+    changes = _changes(rule_set=rule_set, latest=latest, new=new, released=released)
+    # Dates the additions: they take effect when the version does.
+    rule_set_activation_create(rule_set=rule_set, changes=changes)
+    RuleChange.objects.bulk_create(changes)
     enqueue_on_commit(RENDER_TASK, kwargs={"rule_set_id": rule_set.pk})
     logger.info("Published rule set %s v%s (%d entries)", app.app_id, rule_set.version, len(new))
     return rule_set

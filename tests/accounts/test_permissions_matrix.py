@@ -62,6 +62,8 @@ ADMIN_PAGES = {
                                           "sales": (403, 403, None)},
     "rules.ruleset": {"superuser": READ, "ops": READ, "sales": READ},
     "rules.ruleexport": {"superuser": READ, "ops": READ, "sales": READ},
+    "webhooks.webhookendpoint": {"superuser": READ, "ops": READ, "sales": READ},
+    "webhooks.webhookdelivery": {"superuser": READ, "ops": READ, "sales": READ},
     "axes.accessattempt": {"superuser": READ, "ops": READ, "sales": (403, 403, None)},
     "axes.accesslog": {"superuser": LIST, "ops": NONE, "sales": NONE},
     "axes.accessfailurelog": {"superuser": READ, "ops": (403, 403, None),

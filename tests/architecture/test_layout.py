@@ -13,7 +13,7 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Our packages, lowest first: a package may import only itself and those before it.
-APP_RANKS = {"core": 0, "accounts": 1, "rules": 2, "provisioning": 3, "config": 4}
+APP_RANKS = {"core": 0, "accounts": 1, "rules": 2, "webhooks": 3, "provisioning": 4, "config": 5}
 BASE, SELECTORS, SERVICES, ENTRY = range(4)
 LAYER_NAMES = {BASE: "base", SELECTORS: "selectors", SERVICES: "services", ENTRY: "entry point"}
 # An app's modules and packages that are entry points: they parse, call a service, render.

@@ -207,7 +207,11 @@ def test_one_beat_schedule_holds_every_periodic_job():
         "provisioning.tasks.request_actions_sweep_task",
         "core.tasks.outbox_relay_task",
         "provisioning.tasks.pool_low_water_task",
+        "rules.tasks.rule_set_activations_due_task",
+        "webhooks.retry_due",
+        "rules.tasks.rule_digests_task",
     }
+    current_app.loader.import_default_modules()  # as a worker does: every app's tasks
     assert names <= set(current_app.tasks)
 
 

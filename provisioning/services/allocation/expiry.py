@@ -28,6 +28,8 @@ from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.allocation.state import allocation_status_set
 from provisioning.services.events import request_event_record
 from provisioning.services.publishing import allocations_changed
+from provisioning.services.webhook_events import request_status_changed_emit
+from rules.selectors import production_pending_until
 
 # The request state that describes a request once the live set of a kind has ended.
 STATUS_WITHOUT_SET = {
@@ -61,6 +63,9 @@ def _end(*, allocation: Allocation, status: str, now: datetime, actor=None, reas
         request.save(update_fields=["status", "status_changed_at", "updated_at"])
         reason = f"{reason} The request is {request.get_status_display().lower()}: "
         reason += f"{NEXT_STEP[to_status]}."
+        request_status_changed_emit(
+            request=request, from_status=from_status, to_status=to_status, reason=reason, at=now
+        )
     request_event_record(
         request=request, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
@@ -81,6 +86,24 @@ def _claim(pk: int, **filters) -> Allocation | None:
     )
 
 
+def _kept_for_production(*, allocation: Allocation, now: datetime) -> bool:
+    """Keep a handed-over test set until the production set reaches SDKs (make before
+    break): move its end to that date and say so on the timeline."""
+    request = allocation.request
+    until = production_pending_until(app=request.app, now=now)
+    if until is None:
+        return False
+    Allocation.objects.filter(pk=allocation.pk).update(expires_at=until, updated_at=now)
+    request_event_record(
+        request=request,
+        from_status=request.status,
+        to_status=request.status,
+        reason=f"Test set #{allocation.pk} kept until {until:%Y-%m-%d %H:%M} UTC, when the "
+        "production set reaches SDKs.",
+    )
+    return True
+
+
 @transaction.atomic
 def _test_set_expire(*, pk: int, now: datetime) -> bool:
     allocation = _claim(pk, expires_at__lte=now)
@@ -89,6 +112,8 @@ def _test_set_expire(*, pk: int, now: datetime) -> bool:
     handed_over = allocation.request.allocations.filter(
         kind=AllocationKind.PRODUCTION, status__in=LIVE_ALLOCATION_STATUSES
     ).exists()
+    if handed_over and _kept_for_production(allocation=allocation, now=now):
+        return False
     if handed_over:
         status, reason = AllocationStatus.RELEASED, "Test set released: production took over."
     else:

@@ -29,6 +29,7 @@ from provisioning.services.lifecycle.actions import ACTIONS, live_sets, transiti
 from provisioning.services.lifecycle.change_state import change_cancel_open
 from provisioning.services.notifications import allocation_notice_queue
 from provisioning.services.publishing import allocations_changed
+from provisioning.services.webhook_events import request_status_changed_emit
 
 S = RequestStatus
 
@@ -53,6 +54,9 @@ def _move(*, request, to_status: str, actor, reason: str, now) -> None:
     request.save(update_fields=["status", "status_changed_at", "updated_at"])
     request_event_record(
         request=request, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    request_status_changed_emit(
+        request=request, from_status=from_status, to_status=to_status, reason=reason, at=now
     )
 
 

@@ -27,6 +27,8 @@ from schemathesis.specs.openapi.checks import (
 from provisioning.services.publishing import app_rule_set_publish
 from tests.factories import AppFactory, staff_member
 from tests.provisioning.api.helpers import api_key_header, basic_auth_header, live_set
+from webhooks.services.endpoints import webhook_endpoint_create
+from webhooks.services.events import webhook_test_send
 
 pytestmark = pytest.mark.fuzz
 
@@ -34,8 +36,9 @@ pytestmark = pytest.mark.fuzz
 MAX_EXAMPLES = 200
 # PATCH apps/{app_id}/ sets source networks; certificates/secondary/ (POST, DELETE) and
 # certificates/secondary/promote/ rotate the app certificate; changes: list, create, detail;
-# connectivity: reports list and create, probe.py.
-OPERATIONS = 26
+# webhooks: list, create, detail, change, delete, rotate, test, deliveries, resend;
+# rules: acknowledge a version, the feed (Atom); connectivity: reports list and create, probe.py.
+OPERATIONS = 37
 NUL_CASES = 51
 CHECKS = [
     not_a_server_error,
@@ -53,6 +56,10 @@ def world(db, settings):
     app = AppFactory()
     allocation = live_set(app, addresses=["192.0.2.10"], edge_addresses=["198.51.100.7"])
     rule_set = app_rule_set_publish(app=app)
+    endpoint, _ = webhook_endpoint_create(
+        app=app, url="https://hooks.example.com/proxy", events=["rules.version_published"]
+    )
+    delivery = webhook_test_send(endpoint=endpoint)  # sent on commit: never, in a test
     staff_member("ops", username="schema-ops")
     return {
         "customer": {"Authorization": api_key_header(app.customer)["HTTP_AUTHORIZATION"]},
@@ -61,6 +68,7 @@ def world(db, settings):
             "app_id": app.app_id,
             "version": rule_set.version,
             "id": allocation.request_id,
+            "delivery_id": delivery.pk,
         },
     }
 

@@ -125,7 +125,8 @@ def test_handover_keeps_the_test_set_until_its_release_and_dates_the_removal(app
     removed = [c for c in feed["changes"] if c["disposition"] == "removed"]
     assert {c["version"] for c in added} == {v2.version}
     assert {c["destination"] for c in added} == {"198.51.100.1/32"}
-    assert {c["effective_at"] for c in added} == {"2026-11-24T08:00:00Z"}
+    # A production addition reaches SDKs ACTIVATION_DELAY_PRODUCTION (72 h) after publication.
+    assert {c["effective_at"] for c in added} == {"2026-11-27T08:00:00Z"}
     assert {c["version"] for c in removed} == {v3.version}
     assert {c["destination"] for c in removed} == {"150.138.153.78/32"}
     # The removal takes effect on the release date, not when the version was published.
