@@ -95,3 +95,37 @@ def test_other_reports_leave_the_version_pending(
     # A pending version is not what SDKs are served: no ops alert.
     assert not [m for m in mail.outbox if "connectivity check" in m.subject]
     assert not ConnectivityAlert.objects.exists()
+
+
+def test_a_failing_report_after_activation_alerts_ops_once(
+    client, announced, django_capture_on_commit_callbacks
+):
+    staff_member("ops", email="ops@example.com")
+    pending = rule_set_latest(app=announced)
+    _report(client, announced, pending, _tries(pending))  # acknowledges: now in effect
+    first = _tries(pending)[-1]
+    blocked = {(first["destination"], first["protocol"], first["port"])}
+
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            _report(client, announced, pending, _tries(pending, blocked=blocked))
+
+    alerts = [m for m in mail.outbox if "connectivity check" in m.subject]
+    assert len(alerts) == 1 and alerts[0].to == ["ops@example.com"]
+    assert pending.version in alerts[0].subject
+    assert ConnectivityAlert.objects.get().rule_set == pending
+
+
+def test_the_check_page_tries_the_current_and_the_pending_set(client, announced):
+    user = UserFactory()
+    user.memberships.create(customer=announced.customer, role="viewer")
+    client.force_login(user)
+
+    html = client.get(f"/apps/{announced.app_id}/connectivity/").content.decode()
+
+    servers = sdk_get(client, announced.app_id, "udp").json()["servers"]
+    proxies = {s["address"] for s in servers if s["role"] == "proxy"}
+    # The test set's proxies (in effect); edge nodes serve no TURN.
+    assert proxies and all(f'data-address="{address}"' in html for address in proxies)
+    assert not any(f'data-address="{s["address"]}"' in html for s in servers if s["role"] == "edge")
+    assert 'data-address="203.0.113.' in html  # the production set, pending
