@@ -1,9 +1,11 @@
 """Reads of connectivity reports, and what the browser check tries for an app."""
 
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import App
 from provisioning.choices import PoolRole, ProbeOutcome
@@ -13,7 +15,12 @@ from provisioning.connectivity.targets import entries_covering
 from provisioning.models import AllocatedEndpoint, ConnectivityReport
 from rules.document import RuleSetDocument
 from rules.models import RuleSet
-from rules.selectors import rule_set_entries, rule_set_latest
+from rules.selectors import (
+    rule_set_entries,
+    rule_set_in_effect,
+    rule_set_latest,
+    rule_set_pending_list,
+)
 
 # The browser check's transports, in the grid's column order.
 TRANSPORTS = ("udp", "tcp", "tls")
@@ -34,12 +41,30 @@ def connectivity_report_latest(*, app: App) -> ConnectivityReport | None:
 
 
 def rule_set_is_live(*, rule_set: RuleSet) -> bool:
-    """Return whether ``rule_set`` is what the app's SDKs are served: its newest version
-    while the app has a served set."""
-    latest = rule_set_latest(app=rule_set.app)
-    if latest is None or latest.pk != rule_set.pk:
+    """Return whether ``rule_set`` is what the app's SDKs are served now: the version in
+    effect while the app has a served set."""
+    in_effect = rule_set_in_effect(app=rule_set.app, now=timezone.now())
+    if in_effect is None or in_effect.pk != rule_set.pk:
         return False
     return AllocatedEndpoint.objects.served().of_app(rule_set.app_id).exists()
+
+
+def rule_set_is_pending(*, rule_set: RuleSet) -> bool:
+    """Return whether ``rule_set`` waits for its effective date or an acknowledgement."""
+    pending = rule_set_pending_list(app=rule_set.app, now=timezone.now())
+    return pending.filter(rule_set=rule_set).exists()
+
+
+def rule_set_new_networks(*, rule_set: RuleSet) -> set:
+    """Return the destination networks of ``rule_set`` that the version in effect lacks:
+    what a pending version would add to what SDKs are served."""
+    in_effect = rule_set_in_effect(app=rule_set.app, now=timezone.now())
+    served = set(in_effect.entries.values_list("destination", flat=True)) if in_effect else set()
+    return {
+        ipaddress.ip_network(destination)
+        for destination in rule_set.entries.values_list("destination", flat=True)
+        if destination not in served
+    }
 
 
 @dataclass(frozen=True)

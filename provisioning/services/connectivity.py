@@ -14,9 +14,15 @@ from provisioning.choices import ProbeOutcome, Protocol, ReportSource
 from provisioning.connectivity.targets import entries_cover
 from provisioning.constants import MAX_PORT, MAX_PROBE_MS, MAX_REPORT_RESULTS, MIN_PORT
 from provisioning.models import ConnectivityReport, ConnectivityResult
-from provisioning.selectors.connectivity import rule_set_is_live
+from provisioning.selectors.connectivity import (
+    rule_set_is_live,
+    rule_set_is_pending,
+    rule_set_new_networks,
+)
+from rules.choices import AcknowledgementSource
 from rules.models import RuleSet
 from rules.selectors import rule_set_entries, rule_set_resolve
+from rules.services.activation import rule_version_acknowledge
 
 CONNECTIVITY_ALERT_TASK = "provisioning.tasks.connectivity_alert_task"
 TRANSPORTS = ("", "udp", "tcp", "tls")
@@ -114,8 +120,10 @@ def connectivity_report_record(
     *, app: App, version: str | None, source: str, results, source_address: str | None, actor
 ) -> ConnectivityReport:
     """Store a report of ``source`` (browser or probe) on ``app``'s rule set ``version``
-    (the latest when None) and return it. A failing report on a live version queues the
-    ops alert; every report is in the app's history as its reporter's."""
+    (the latest when None) and return it. A failing report on the version in effect
+    queues the ops alert; a passing one on a pending version that reached every address
+    the version adds acknowledges it (it takes effect for SDKs). Every report is in the
+    app's history as its reporter's."""
     if source not in ReportSource.values:
         raise ValidationError({"source": "Choose browser or probe."})
     rule_set = _rule_set(app, version)
@@ -148,4 +156,22 @@ def connectivity_report_record(
     )
     if not report.passed and rule_set_is_live(rule_set=rule_set):
         enqueue_on_commit(CONNECTIVITY_ALERT_TASK, kwargs={"report_id": report.pk})
+    if _acknowledges(report, rows):
+        rule_version_acknowledge(
+            app, rule_set.version, source=AcknowledgementSource.CONNECTIVITY,
+            user=report.created_by, api_key=report.api_key,
+        )  # fmt: skip
     return report
+
+
+def _acknowledges(report: ConnectivityReport, rows: list[ConnectivityResult]) -> bool:
+    """Return whether a report counts as the customer's acknowledgement of its version:
+    it passed, the version is pending, and it reached every destination the version adds
+    to what SDKs are served."""
+    if not report.passed or not rule_set_is_pending(rule_set=report.rule_set):
+        return False
+    reached = [ipaddress.ip_address(row.destination) for row in rows if row.reachable]
+    return all(
+        any(address in network for address in reached)
+        for network in rule_set_new_networks(rule_set=report.rule_set)
+    )

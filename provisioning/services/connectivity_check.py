@@ -1,6 +1,8 @@
 """What the browser check page runs: each proxy of the app's current and pending sets, one
 TURN URL per transport, and TURN credentials to allocate a relay with."""
 
+import time
+
 from django.conf import settings
 
 from accounts.models import App
@@ -10,6 +12,9 @@ from rules.selectors import rule_set_latest
 
 # How long the page waits for a relay candidate per proxy and transport.
 CHECK_TIMEOUT_MS = 8000
+# The page's TURN credentials are good for a check, not for relaying media: a link holder
+# gets no day-long credentials.
+CHECK_CREDENTIAL_SECONDS = 900
 
 
 def connectivity_check_data(*, app: App) -> dict | None:
@@ -18,7 +23,8 @@ def connectivity_check_data(*, app: App) -> dict | None:
     rule_set = rule_set_latest(app=app)
     if rule_set is None or not settings.TURN_SHARED_SECRETS:
         return None
-    credential = turn_credential_mint(app_id=app.app_id)
+    expires_at = int(time.time()) + CHECK_CREDENTIAL_SECONDS
+    credential = turn_credential_mint(app_id=app.app_id, expires_at=expires_at)
     targets = [
         {
             "address": target.address,

@@ -3,6 +3,7 @@ customer admins and recorded in the app's history, reports from the page stored 
 missing rule lines on request."""
 
 import json
+import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -99,3 +100,17 @@ def test_a_report_from_the_page_and_its_missing_lines(client, app):
         f"/apps/{app.app_id}/connectivity/report/", "[1]", content_type="application/json"
     )
     assert bad.status_code == 400
+
+
+def test_the_page_credentials_last_minutes_not_a_day(client, app, settings):
+    settings.TURN_CREDENTIAL_TTL = 86400
+    client.force_login(member(app, "viewer"))
+    page = client.get(f"/apps/{app.app_id}/connectivity/").content.decode()
+
+    data = json.loads(
+        page.split('id="check-data" type="application/json">')[1].split("</script>")[0]
+    )
+
+    expiry = int(data["username"].split(":")[0])
+    assert 0 < expiry - time.time() <= 900
+    assert data["username"].endswith(f":{app.app_id}")
