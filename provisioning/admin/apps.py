@@ -21,7 +21,7 @@ class AppAdminForm(forms.ModelForm):
 
     class Meta:
         model = App
-        fields = ["source_networks"]  # the admin adds the others
+        fields = ["app_id", "customer", "name", "certificate_enabled", "status", "source_networks"]
 
 
 @admin.register(App)

@@ -73,6 +73,8 @@ def test_the_app_admin_takes_source_networks_one_per_line(ops_client):
     saved = ops_client.post(url, {**base, "source_networks": "10.20.0.0/16\n2001:DB8::/48"})
 
     assert "10.0.0.0/8</textarea>" in page
+    for field in ("name", "status", "certificate_enabled"):  # the rest of the form is there
+        assert f'name="{field}"' in page, field
     [error] = refused.context["adminform"].form.errors["source_networks"]
     assert error.startswith("Line 2: 'my office' is not a network in CIDR notation")
     assert saved.status_code == 302
