@@ -11,7 +11,8 @@ from accounts.permissions import OPS_ONLY_CODENAMES
 SALES_MODELS = {
     "accounts": ["customer", "membership", "app", "apikey"],
     "provisioning": ["provisioningrequest", "requestevent", "changerequest", "requestactionrun"],
-    "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
+    # Rule sets are read-only; staff write the notes customers read with each version.
+    "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport", "rulesetnote"],
 }
 # Ops do what sales do, plus pools, reference data and allocation.
 OPS_MODELS = {

@@ -28,6 +28,7 @@ from provisioning.portal.services import portal_request_submit
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
 from provisioning.selectors.changes import request_changes
+from provisioning.selectors.portal_rules import app_rules_summary
 from rules.exceptions import RuleExportFailed
 from rules.exports.registry import FORMATS
 from rules.models import RuleSet
@@ -72,7 +73,7 @@ def app_detail(request, app_id):
             "sdk_base_url": request.build_absolute_uri("/").rstrip("/"),
             "sdk_client_url": request.build_absolute_uri(static("sdk/proxy-config.js")),
             "app_token_max_ttl": settings.APP_TOKEN_MAX_TTL,
-            "rules": selectors.app_rules_summary(app=app),
+            "rules": app_rules_summary(app=app, since=request.GET.get("since")),
             "can_manage": user_may(
                 user=request.user, ability=Ability.APP_MANAGE, customer=app.customer
             ),

@@ -62,6 +62,7 @@ ADMIN_PAGES = {
                                           "sales": (403, 403, None)},
     "rules.ruleset": {"superuser": READ, "ops": READ, "sales": READ},
     "rules.ruleexport": {"superuser": READ, "ops": READ, "sales": READ},
+    "rules.rulesetnote": {"superuser": ALL, "ops": ALL, "sales": ALL},
     "axes.accessattempt": {"superuser": READ, "ops": READ, "sales": (403, 403, None)},
     "axes.accesslog": {"superuser": LIST, "ops": NONE, "sales": NONE},
     "axes.accessfailurelog": {"superuser": READ, "ops": (403, 403, None),
