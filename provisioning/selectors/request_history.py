@@ -44,12 +44,13 @@ def _action_entries(request: ProvisioningRequest) -> list[TimelineEntry]:
     entries = []
     for run in request.action_runs.select_related("actor"):
         failed = run.state == ActionRunState.FAILED
-        state = ActionRunState(run.state).label.lower()
+        state = dict(ActionRunState.choices).get(run.state, run.state).lower()
+        label = dict(RequestAction.choices).get(run.action, run.action)
         entries.append(
             TimelineEntry(
                 at=run.finished_at if failed and run.finished_at else run.created_at,
                 kind=FAILURE if failed else ACTION,
-                title=f"{RequestAction(run.action).label} ({state})",
+                title=f"{label} ({state})",
                 who=run.actor.get_username() if run.actor else "system",
                 text=run.message,
                 task_id=run.task_id,

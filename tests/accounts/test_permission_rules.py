@@ -131,3 +131,25 @@ def test_the_admin_index_links_the_ops_queue_for_ops_only():
         client.force_login(staff_member(group))
         page = client.get(reverse("admin:index")).content.decode()
         assert ('data-testid="ops-queue-link"' in page) is shown, group
+
+
+def test_the_invitation_service_asks_the_same_rule():
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.services.invitations import member_invite, member_remove
+
+    customer = CustomerFactory()
+    viewer = MembershipFactory(customer=customer, role=MembershipRole.VIEWER)
+    admin = MembershipFactory(customer=customer, role=MembershipRole.ADMIN).user
+
+    def invite(actor, email):
+        return member_invite(customer=customer, email=email, role="viewer", actor=actor,
+                             accept_url_for=lambda token: "http://testserver/")  # fmt: skip
+
+    with pytest.raises(PermissionDenied, match="customer's portal admins may invite"):
+        invite(viewer.user, "a@acme.test")
+    with pytest.raises(PermissionDenied):
+        member_remove(membership=MembershipFactory(customer=customer), actor=viewer.user)
+    assert invite(admin, "b@acme.test").role == "viewer"
+    assert invite(staff_member("sales"), "c@acme.test").role == "viewer"
+    assert not customer.memberships.filter(user__email="a@acme.test").exists()
