@@ -15,7 +15,7 @@ from accounts.models import (
     RuleSubscription,
     SubscriptionNotice,
 )
-from accounts.permissions import actor_may_change_status
+from accounts.permissions import Ability, staff_may, status_ability
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.invitations import member_invite
 from accounts.services.status import app_status_set, customer_status_set
@@ -30,7 +30,7 @@ class StatusByOpsMixin:
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
-        if not actor_may_change_status(actor=request.user, model=self.model):
+        if not staff_may(user=request.user, ability=status_ability(self.model)):
             fields = (*fields, "status")
         return fields
 
@@ -106,7 +106,7 @@ class CustomerAdmin(StatusByOpsMixin, admin.ModelAdmin):
     def invite_view(self, request, object_id):
         """Invite a portal user of this customer by e-mail (sales and ops onboarding)."""
         customer = get_object_or_404(Customer, pk=object_id)
-        if not request.user.has_perm("accounts.add_membership"):
+        if not staff_may(user=request.user, ability=Ability.MEMBERS_MANAGE):
             raise PermissionDenied
         form = InviteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

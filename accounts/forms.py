@@ -1,6 +1,11 @@
-"""Password reset forms: the portal's for customers' users, the admin's for staff."""
+"""Forms shared by the admin and the portal: password reset (the portal's for customers'
+users, the admin's for staff) and source networks typed one per line."""
 
+from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+
+from accounts.validators import source_network_line
+from core.forms import LinesField
 
 
 class MemberPasswordResetForm(PasswordResetForm):
@@ -15,3 +20,20 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return (user for user in super().get_users(email) if user.is_staff)
+
+
+class SourceNetworksField(LinesField):
+    """An app's source networks, one per line (commas also separate), each line checked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.Textarea(
+                attrs={
+                    "rows": 4,
+                    "spellcheck": "false",
+                    "placeholder": "10.20.0.0/16\n2001:db8::/48",
+                }
+            ),
+        )
+        super().__init__(parse_line=source_network_line, split_on=r"[,;]", **kwargs)

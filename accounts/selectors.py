@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.choices import CustomerStatus, MembershipRole, SubscriptionMode
+from accounts.choices import CustomerStatus, SubscriptionMode
 from accounts.models import ApiKey, App, Customer, FeedToken, RuleSubscription
+from accounts.permissions import Ability, member_roles
 
 
 def user_customers(*, user) -> QuerySet[Customer]:
@@ -24,13 +25,14 @@ def user_customers(*, user) -> QuerySet[Customer]:
     )
 
 
-def user_admin_customers(*, user) -> QuerySet[Customer]:
-    """Return the customers for which ``user`` may submit requests and manage API keys."""
+def user_customers_may(*, user, ability: Ability) -> QuerySet[Customer]:
+    """Return the customers for which ``user``'s role lets them do ``ability``
+    (the rule in accounts/permissions.py)."""
     if not user.is_authenticated:
         return Customer.objects.none()
     return (
         user_customers(user=user)
-        .filter(memberships__user=user, memberships__role=MembershipRole.ADMIN)
+        .filter(memberships__user=user, memberships__role__in=member_roles(ability))
         .distinct()
         .order_by("name")
     )
@@ -63,16 +65,11 @@ def user_app_get(*, user, app_id: str) -> App:
 def user_managed_app_get(*, user, app_id: str) -> App:
     """Return the app with ``app_id`` if ``user`` is an admin of its customer; raise Http404
     otherwise (viewers too: they may look, not change)."""
-    customers = user_admin_customers(user=user)
+    customers = user_customers_may(user=user, ability=Ability.APP_MANAGE)
     app = user_apps(user=user).filter(app_id=app_id, customer__in=customers).first()
     if app is None:
         raise Http404("No such app.")
     return app
-
-
-def user_can_manage(*, user, customer: Customer) -> bool:
-    """Return whether ``user`` is an admin member of ``customer``."""
-    return user_admin_customers(user=user).filter(pk=customer.pk).exists()
 
 
 def user_api_keys(*, user) -> QuerySet[ApiKey]:
@@ -87,7 +84,9 @@ def user_api_keys(*, user) -> QuerySet[ApiKey]:
 def user_api_key_get(*, user, pk: int) -> ApiKey:
     """Return the API key ``pk`` if ``user`` may manage it; raise Http404 otherwise."""
     api_key = (
-        ApiKey.objects.filter(pk=pk, customer__in=user_admin_customers(user=user))
+        ApiKey.objects.filter(
+            pk=pk, customer__in=user_customers_may(user=user, ability=Ability.API_KEYS_MANAGE)
+        )
         .select_related("customer")
         .first()
     )

@@ -45,6 +45,17 @@ def source_network_canonical(value) -> str:
     return str(network)
 
 
+def source_network_line(value: str) -> str:
+    """Return one network as typed on a line, in canonical form; raise ValueError with a
+    sentence naming the input and an example."""
+    try:
+        return source_network_canonical(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{_shown(value)} is not a network in CIDR notation ({exc}). Example: 10.20.0.0/16."
+        ) from None
+
+
 def is_canonical_network(value) -> bool:
     """Return whether ``value`` is a network exactly as ``source_network_canonical`` writes it."""
     try:

@@ -20,6 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import InterfaceError, OperationalError
 
 from core.queue import TASK_RETRY_OPTIONS
+from provisioning.failures import action_failure_message
 from provisioning.models import Allocation, ProvisioningRequest
 from provisioning.services.action_runs import (
     action_run_done,
@@ -69,7 +70,7 @@ def _countdown(retries: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def _retry(task, exc: Exception) -> None:
+def _retry(task, exc: Exception, *, action: str) -> None:
     """Record the retry on the run (if the database lets us) and raise Celery's retry, or
     ``exc`` once the retries are spent.
 
@@ -80,7 +81,7 @@ def _retry(task, exc: Exception) -> None:
     attempt = task.request.retries + 1
     if task.request.retries >= task.max_retries:
         with contextlib.suppress(*TRANSIENT):
-            message = f"gave up after {attempt} attempts: {exc}"
+            message = action_failure_message(action=action, exc=exc, attempts=attempt)
             action_run_fail(task_id=task.request.id, message=message)
         raise exc
     with contextlib.suppress(*TRANSIENT):
@@ -103,9 +104,9 @@ def request_action_task(
         outcome = _run(request_id, action, actor_id, reason)
         action_run_done(task_id=task_id, outcome=outcome)
     except TRANSIENT as exc:
-        _retry(self, exc)
+        _retry(self, exc, action=action)
     except REFUSED as exc:
-        action_run_fail(task_id=task_id, message=" ".join(getattr(exc, "messages", [str(exc)])))
+        action_run_fail(task_id=task_id, message=action_failure_message(action=action, exc=exc))
         raise
     return outcome
 

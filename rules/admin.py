@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
-from rules.models import RuleChange, RuleEntry, RuleExport, RuleSet, RuleSetActivation
+from rules.models import (
+    RuleChange,
+    RuleEntry,
+    RuleExport,
+    RuleSet,
+    RuleSetActivation,
+    RuleSetNote,
+)
+from rules.services.notes import rule_set_note_set
 
 
 class RuleEntryInline(ReadOnlyInline):
@@ -58,3 +66,37 @@ class RuleExportAdmin(ReadOnlyAdmin):
     @admin.display(description="Version", ordering="rule_set__version")
     def version(self, obj):
         return obj.rule_set.version
+
+
+@admin.register(RuleSetNote)
+class RuleSetNoteAdmin(admin.ModelAdmin):
+    """Staff's notes on rule set versions, which customers read with each version."""
+
+    list_display = ("app_id_display", "version", "text", "author", "updated_at")
+    search_fields = ("rule_set__app__app_id", "rule_set__app__name", "rule_set__version", "text")
+    list_select_related = ("rule_set__app", "author")
+    autocomplete_fields = ["rule_set"]
+    fields = ("rule_set", "text", "author", "updated_at")
+    readonly_fields = ("author", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A note stays with its version; write another version's note instead.
+        return (*self.readonly_fields, "rule_set") if obj else self.readonly_fields
+
+    @admin.display(description="App ID", ordering="rule_set__app__app_id")
+    def app_id_display(self, obj):
+        return obj.rule_set.app.app_id
+
+    @admin.display(description="Version", ordering="rule_set__version")
+    def version(self, obj):
+        return obj.rule_set.version
+
+    def save_model(self, request, obj, form, change):
+        note = rule_set_note_set(rule_set=obj.rule_set, text=obj.text, actor=request.user)
+        obj.pk, obj._state.adding = note.pk, False
+
+    def log_addition(self, request, obj, message):
+        """Skip the generic entry: rule_set_note_set() records the note's text."""
+
+    def log_change(self, request, obj, message):
+        """Skip the generic entry: rule_set_note_set() records the note's text."""

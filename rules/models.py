@@ -1,10 +1,13 @@
-"""Versioned firewall rule sets per app, their entries, changes and rendered exports."""
+"""Versioned firewall rule sets per app, their entries, changes and rendered exports, and
+staff's notes on each version."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts.validators import validate_notes_length
+from core.models import TimestampedModel
 from rules.choices import (
     AcknowledgementSource,
     ChangeDisposition,
@@ -252,3 +255,36 @@ class RuleSetActivation(models.Model):
             or self.acknowledged_at is not None
             or self.effective_at <= now
         )
+
+
+class RuleSetNote(TimestampedModel):
+    """Staff's note on what a rule set version changes and why, shown to the customer with
+    the version (the version itself is immutable; its note may be corrected)."""
+
+    rule_set = models.OneToOneField(RuleSet, on_delete=models.CASCADE, related_name="note")
+    text = models.TextField(
+        validators=[validate_notes_length],
+        help_text="Shown to the customer with this version, e.g. why addresses changed. "
+        "Plain text.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last wrote it.",
+    )
+
+    class Meta:
+        verbose_name = "rule set note"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="rulesetnote_text_not_empty")
+        ]
+
+    def __str__(self):
+        return f"Note on {self.rule_set}"
+
+    def clean(self):
+        if not (self.text or "").strip():
+            raise ValidationError({"text": "Write the note, or delete it."})

@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.choices import MembershipRole
 from accounts.models import Customer, Membership
+from accounts.permissions import Ability, refusal, user_may
 from accounts.services.audit import AUDIT_ADDITION, AUDIT_CHANGE, audit_record
 
 SALT = "accounts.invitation"
@@ -69,6 +70,15 @@ def _send_invitation(*, membership: Membership, accept_url: str, actor) -> None:
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
 
 
+def _check_may_manage(*, actor, customer: Customer) -> None:
+    """Refuse an actor whom the rule does not let manage ``customer``'s portal users; no
+    actor is the system itself."""
+    if actor is not None and not user_may(
+        user=actor, ability=Ability.MEMBERS_MANAGE, customer=customer
+    ):
+        raise PermissionDenied(refusal(Ability.MEMBERS_MANAGE, doing="invite or remove people"))
+
+
 @transaction.atomic
 def member_invite(
     *, customer: Customer, email: str, role: str, actor, accept_url_for
@@ -78,6 +88,7 @@ def member_invite(
     ``accept_url_for(token)`` builds the absolute link; a person who already has a
     password gets a link to sign in instead. Raise ValidationError for a member.
     """
+    _check_may_manage(actor=actor, customer=customer)
     email = email.strip().lower()
     if role not in MembershipRole.values:
         raise ValidationError({"role": "Choose admin or viewer."})
@@ -101,6 +112,7 @@ def member_invite(
 @transaction.atomic
 def member_remove(*, membership: Membership, actor) -> None:
     """Take ``membership`` away; the customer always keeps at least one admin."""
+    _check_may_manage(actor=actor, customer=membership.customer)
     if actor is not None and actor.pk == membership.user_id and not actor.is_staff:
         raise PermissionDenied("You can't remove yourself; ask another admin.")
     admins = Membership.objects.filter(customer=membership.customer, role=MembershipRole.ADMIN)

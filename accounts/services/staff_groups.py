@@ -28,7 +28,8 @@ SALES_MODELS = {
         "connectivityreport",
         "connectivityresult",
     ],
-    "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport"],
+    # Rule sets are read-only; staff write the notes customers read with each version.
+    "rules": ["ruleset", "ruleentry", "rulechange", "ruleexport", "rulesetnote"],
     # Customers' webhook endpoints and their delivery logs (read-only in the admin).
     "webhooks": ["webhookendpoint", "webhookdelivery", "webhookattempt"],
 }
@@ -58,8 +59,8 @@ OPS_MODELS = {
 }
 STAFF_GROUPS = {SALES_GROUP: SALES_MODELS, OPS_GROUP: OPS_MODELS}
 # Handing out and taking back addresses, suspending customers and disabling apps are ops'
-# work even on the models sales manage.
-WITHHELD = {SALES_GROUP: {"allocate_provisioningrequest", *OPS_ONLY_CODENAMES}}
+# work even on the models sales manage (the rules marked ops-only in accounts/permissions.py).
+WITHHELD = {SALES_GROUP: OPS_ONLY_CODENAMES}
 # Both look up portal users (the membership user picker) but change them only through
 # invitations, never by hand.
 VIEW_ONLY = {"auth": ["user"]}

@@ -4,14 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import App, Customer
-from accounts.permissions import actor_may_change_status
+from accounts.permissions import refusal, staff_may, status_ability
 from accounts.services.audit import AUDIT_CHANGE, audit_record
 
 
 def _status_set(*, obj: Customer | App, status: str, actor) -> Customer | App:
-    if not actor_may_change_status(actor=actor, model=type(obj)):
+    if not staff_may(user=actor, ability=status_ability(type(obj))):
         raise PermissionDenied(
-            f"Only ops may change the status of {obj._meta.verbose_name_plural}."
+            refusal(
+                status_ability(type(obj)),
+                doing=f"change the status of {obj._meta.verbose_name_plural}",
+            )
         )
     previous = obj.status
     obj.status = status

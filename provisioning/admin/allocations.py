@@ -3,12 +3,23 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.badges import status_badge
 from provisioning.models import AllocatedEndpoint, Allocation, SentNotice
+from provisioning.selectors.portal import ports_label
 
 
 class AllocatedEndpointInline(ReadOnlyInline):
     model = AllocatedEndpoint
-    fields = ("address", "role", "region", "isp", "pool", "ports", "dedicated", "live")
+    fields = ("address", "role", "region", "isp", "pool", "ports_text", "dedicated", "live")
     readonly_fields = fields
+
+    @admin.display(description="Ports")
+    def ports_text(self, obj):
+        # The snapshot copied from the pool's port profile, as people write ports.
+        parts = []
+        for protocol in ("tcp", "udp"):
+            ports = ports_label(obj.ports or [], protocol)
+            if ports:
+                parts.append(f"{protocol.upper()} {ports}")
+        return " \u00b7 ".join(parts) or "\u2014"
 
 
 class SentNoticeInline(ReadOnlyInline):

@@ -1,17 +1,32 @@
 """The app admin: here rather than in accounts because saving new source networks
 publishes the app's firewall rules."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from accounts.admin import AUDIT_FIELDS, StatusByOpsMixin
+from accounts.forms import SourceNetworksField
 from accounts.models import App
 from accounts.services.apps import app_create
 from core.badges import status_badge
 from provisioning.services.apps import app_source_networks_set
 
 
+class AppAdminForm(forms.ModelForm):
+    source_networks = SourceNetworksField(
+        required=False,
+        help_text="The customer's internal networks in CIDR notation, one per line; firewall "
+        "rules allow traffic from these only. Empty: from anywhere.",
+    )
+
+    class Meta:
+        model = App
+        fields = ["app_id", "customer", "name", "certificate_enabled", "status", "source_networks"]
+
+
 @admin.register(App)
 class AppAdmin(StatusByOpsMixin, admin.ModelAdmin):
+    form = AppAdminForm
     list_display = ("app_id", "name", "customer", "status_badge", "certificate_enabled")
     list_filter = ("status", "certificate_enabled", "customer")
     search_fields = ("app_id", "name", "customer__name", "customer__slug")

@@ -5,16 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from provisioning.choices import RequestAction
+from accounts.permissions import Ability, refusal, staff_may
 from provisioning.selectors.ops_queue import ops_queue
-from provisioning.services.permissions import actor_may_take
 
 
 def ops_queue_view(request):
     """Show the requests waiting on ops, failed actions, test sets ending within a week and
     pools under their low-water mark; for staff who may approve requests (ops)."""
-    if not actor_may_take(actor=request.user, action=RequestAction.APPROVE):
-        raise PermissionDenied("The ops queue is for ops staff.")
+    if not staff_may(user=request.user, ability=Ability.OPS_QUEUE_VIEW):
+        raise PermissionDenied(refusal(Ability.OPS_QUEUE_VIEW, doing="see the ops queue"))
     context = {
         **admin.site.each_context(request),
         "title": "Ops queue",

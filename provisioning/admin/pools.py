@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 
+from accounts.permissions import Ability, staff_may
 from provisioning.models import ExcludedAddress, PoolPrefix, ProxyPool
 from provisioning.selectors.allocations import shared_pool_use
 from provisioning.selectors.portal import pool_utilization
@@ -62,6 +63,10 @@ class ProxyPoolAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["portal/admin.css"]}
+
+    def has_view_permission(self, request, obj=None):
+        # The staff API asks the same rule: pools are ops' business.
+        return staff_may(user=request.user, ability=Ability.POOLS_VIEW)
 
     @staticmethod
     def _utilization(obj, *, compact: bool) -> str:

@@ -16,9 +16,10 @@ from provisioning.admin.task_panel import task_panel_context, task_panel_status
 from provisioning.choices import RequestAction
 from provisioning.models import Allocation, ProvisioningRequest, RequestEvent
 from provisioning.selectors.capacity import request_capacity
-from provisioning.selectors.portal import request_timeline
+from provisioning.selectors.request_history import request_admin_timeline
 from provisioning.services.actions import request_action_enqueue, request_actions_offered
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, open_change
+from provisioning.services.permissions import actor_may_take
 from provisioning.services.requests import request_scope_check, request_submit
 
 
@@ -73,13 +74,6 @@ def _action_buttons(provisioning_request, user) -> list[dict]:
     return buttons
 
 
-class RequestEventInline(ReadOnlyInline):
-    model = RequestEvent
-    fields = ("created_at", "actor", "from_status", "to_status", "reason")
-    readonly_fields = fields
-    verbose_name_plural = "History"
-
-
 class AllocationInline(ReadOnlyInline):
     model = Allocation
     fields = ("kind", "status", "created_at", "activated_at", "expires_at", "released_at", "error")
@@ -123,9 +117,18 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    inlines = [RequestEventInline, ChangeRequestInline, AllocationInline]
+    # Events, actions and failures are in the one timeline above the form.
+    inlines = [ChangeRequestInline, AllocationInline]
     date_hierarchy = "created_at"
     actions = [_bulk_action(action) for action in QUEUED_ACTIONS]
+
+    def get_actions(self, request):
+        """Offer only the actions the user may take (the rule in ``ACTIONS``)."""
+        offered = super().get_actions(request)
+        for action in QUEUED_ACTIONS:
+            if not actor_may_take(actor=request.user, action=action):
+                offered.pop(f"action_{action.value.replace('-', '_')}", None)
+        return offered
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -187,7 +190,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
             extra_context = {
                 **(extra_context or {}),
                 "request_actions": _action_buttons(provisioning_request, request.user),
-                "timeline": request_timeline(request=provisioning_request),
+                "timeline": request_admin_timeline(request=provisioning_request),
                 "pending_activations": request_pending_activations(request=provisioning_request),
                 "activation_shorten_url": reverse(
                     "admin:provisioning_provisioningrequest_shorten", args=[object_id]

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.selectors import user_admin_customers, user_can_manage
+from accounts.permissions import Ability, user_may
+from accounts.permissions import refusal as rule_refusal
+from accounts.selectors import user_customers_may
 from provisioning.exceptions import IllegalTransition
 from provisioning.portal.forms import ChangeForm
 from provisioning.selectors import portal as selectors
@@ -25,7 +27,9 @@ def request_list(request):
         {
             "requests": selectors.user_requests(user=request.user),
             "changes": user_changes(user=request.user),
-            "can_request": user_admin_customers(user=request.user).exists(),
+            "can_request": user_customers_may(
+                user=request.user, ability=Ability.REQUEST_SUBMIT
+            ).exists(),
             "nav": "requests",
         },
     )
@@ -45,8 +49,9 @@ def change_refusal(proxy_request) -> str:
 def change_create(request, pk):
     """Show the change form for a live request; submit it when valid (then redirect)."""
     proxy_request = selectors.user_request_get(user=request.user, pk=pk)
-    if not user_can_manage(user=request.user, customer=proxy_request.app.customer):
-        raise PermissionDenied("Only your company's portal admins may ask for changes.")
+    customer = proxy_request.app.customer
+    if not user_may(user=request.user, ability=Ability.CHANGE_ASK, customer=customer):
+        raise PermissionDenied(rule_refusal(Ability.CHANGE_ASK, doing="ask for changes"))
     refusal = change_refusal(proxy_request)
     form = ChangeForm(
         request.POST if request.method == "POST" and not refusal else None,

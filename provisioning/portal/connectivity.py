@@ -15,7 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.throttling import BaseThrottle
 
-from accounts.selectors import user_app_get, user_can_manage, user_managed_app_get
+from accounts.permissions import Ability, member_may
+from accounts.selectors import user_app_get, user_managed_app_get
 from provisioning.models import ConnectivityReport
 from provisioning.selectors.connectivity import (
     connectivity_probe_script,
@@ -51,7 +52,8 @@ def _page(request, app, *, base: str, public: bool):
         "formats": sorted(FORMATS.values(), key=lambda fmt: fmt.label.lower()),
         "default_format": DEFAULT_FORMAT,
         "public": public,
-        "can_manage": not public and user_can_manage(user=request.user, customer=app.customer),
+        "can_manage": not public
+        and member_may(user=request.user, ability=Ability.APP_MANAGE, customer=app.customer),
         "nav": "dashboard",
     }
     response = render(request, "portal/connectivity_check.html", context)

@@ -1,12 +1,11 @@
 """Forms of the customer portal: every field labelled, every error keyed to its field."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.choices import ApiKeyScope
+from accounts.forms import SourceNetworksField
 from accounts.models import App, Customer
 from accounts.validators import source_networks_canonical
 from provisioning.constants import MAX_CONCURRENCY
@@ -80,12 +79,9 @@ class RequestForm(ScopeForm):
         empty_label="Choose an app",
         error_messages={"invalid_choice": "Choose one of your apps."},
     )
-    source_networks = forms.CharField(
+    source_networks = SourceNetworksField(
         label="Source networks (optional)",
         required=False,
-        # Not stripped: str.strip() would drop Unicode separators that must be refused.
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "10.20.0.0/16\n192.168.8.0/24"}),
         help_text="Your internal networks in CIDR notation, one per line. "
         "Firewall rules then allow traffic from these networks only; "
         "leave empty to keep the current ones.",
@@ -97,13 +93,8 @@ class RequestForm(ScopeForm):
         self.fields["app"].label_from_instance = lambda app: f"{app.name} ({app.app_id})"
 
     def clean_source_networks(self):
-        networks = [n for n in re.split(r"[ \t\r\n,;]+", self.cleaned_data["source_networks"]) if n]
-        try:
-            return source_networks_canonical(networks)
-        except ValidationError as exc:
-            raise ValidationError(
-                [f"{m} Example: 10.20.0.0/16." for m in exc.messages], code="invalid_cidr"
-            ) from exc
+        # Each line is checked by the field; this adds the cap on how many.
+        return source_networks_canonical(self.cleaned_data["source_networks"])
 
 
 class ChangeForm(ScopeForm):

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import MembershipRole
 from accounts.models import Customer, Membership
-from accounts.selectors import user_admin_customers, user_customers
+from accounts.permissions import Ability
+from accounts.selectors import user_customers, user_customers_may
 from accounts.services.invitations import (
     invitation_accept,
     invitation_user,
@@ -52,7 +53,7 @@ def accept_url_builder(request):
 @require_http_methods(["GET", "POST"])
 def team(request):
     """List the members of the user's customers; admins invite colleagues here."""
-    admin_of = user_admin_customers(user=request.user)
+    admin_of = user_customers_may(user=request.user, ability=Ability.MEMBERS_MANAGE)
     form = InviteForm(request.POST or None, customers=admin_of)
     if request.method == "POST":
         if not admin_of.exists():
@@ -89,7 +90,8 @@ def team(request):
 def member_remove_view(request, pk):
     """Remove a colleague from one of the customers the user administers."""
     membership = Membership.objects.filter(
-        pk=pk, customer__in=user_admin_customers(user=request.user)
+        pk=pk,
+        customer__in=user_customers_may(user=request.user, ability=Ability.MEMBERS_MANAGE),
     ).first()
     if membership is None:
         raise Http404("No such member.")

@@ -10,14 +10,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import Ability, user_may
 from accounts.selectors import (
-    user_admin_customers,
     user_api_key_get,
     user_api_keys,
     user_app_get,
     user_apps,
-    user_can_manage,
     user_customers,
+    user_customers_may,
 )
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from provisioning.portal.activation import activation_context
@@ -29,6 +29,7 @@ from provisioning.portal.services import portal_request_submit
 from provisioning.selectors import portal as selectors
 from provisioning.selectors.allocations import app_environment
 from provisioning.selectors.changes import request_changes
+from provisioning.selectors.portal_rules import app_rules_summary
 from rules.exceptions import RuleExportFailed
 from rules.exports.registry import FORMATS
 from rules.models import RuleSet
@@ -46,7 +47,9 @@ def dashboard(request):
         {
             "rows": selectors.dashboard_rows(user=request.user),
             "customers": user_customers(user=request.user),
-            "can_request": user_admin_customers(user=request.user).exists(),
+            "can_request": user_customers_may(
+                user=request.user, ability=Ability.REQUEST_SUBMIT
+            ).exists(),
             "nav": "dashboard",
         },
     )
@@ -71,9 +74,11 @@ def app_detail(request, app_id):
             "sdk_base_url": request.build_absolute_uri("/").rstrip("/"),
             "sdk_client_url": request.build_absolute_uri(static("sdk/proxy-config.js")),
             "app_token_max_ttl": settings.APP_TOKEN_MAX_TTL,
-            "rules": selectors.app_rules_summary(app=app),
+            "rules": app_rules_summary(app=app, since=request.GET.get("since")),
             "activation": activation_context(app=app),
-            "can_manage": user_can_manage(user=request.user, customer=app.customer),
+            "can_manage": user_may(
+                user=request.user, ability=Ability.APP_MANAGE, customer=app.customer
+            ),
             "new_certificate": new_certificate_pop(request=request, app=app),
             "nav": "dashboard",
         },
@@ -109,7 +114,8 @@ def rules_download(request, app_id, version, format_name):
 @require_http_methods(["GET", "POST"])
 def request_create(request):
     """Show the request form; submit it when valid, keeping every error by its field."""
-    apps = user_apps(user=request.user).filter(customer__in=user_admin_customers(user=request.user))
+    submitters = user_customers_may(user=request.user, ability=Ability.REQUEST_SUBMIT)
+    apps = user_apps(user=request.user).filter(customer__in=submitters)
     form = RequestForm(
         request.POST if request.method == "POST" else None,
         apps=apps,
@@ -146,7 +152,8 @@ def request_create(request):
 def request_detail(request, pk):
     """Show one request with its status timeline and allocations."""
     provisioning_request = selectors.user_request_get(user=request.user, pk=pk)
-    can_manage = user_can_manage(user=request.user, customer=provisioning_request.app.customer)
+    customer = provisioning_request.app.customer
+    can_change = user_may(user=request.user, ability=Ability.CHANGE_ASK, customer=customer)
     return render(
         request,
         "portal/request_detail.html",
@@ -155,7 +162,7 @@ def request_detail(request, pk):
             "events": selectors.request_timeline(request=provisioning_request),
             "allocations": provisioning_request.allocations.order_by("-created_at"),
             "changes": request_changes(request=provisioning_request),
-            "can_change": can_manage and not change_refusal(provisioning_request),
+            "can_change": can_change and not change_refusal(provisioning_request),
             "nav": "requests",
         },
     )
@@ -165,7 +172,7 @@ def request_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def api_keys(request):
     """List API keys; create one and show its secret this once."""
-    customers = user_admin_customers(user=request.user)
+    customers = user_customers_may(user=request.user, ability=Ability.API_KEYS_MANAGE)
     form = ApiKeyForm(request.POST if request.method == "POST" else None, customers=customers)
     if request.method == "POST":
         if not customers:

@@ -87,7 +87,11 @@ def _celery_message(status: str, outcome) -> str:
             outcome = outcome.get("exc_message") or outcome.get("exc_type")
         if isinstance(outcome, list | tuple):
             outcome = " ".join(map(str, outcome))
-        return f"Failed: {outcome}" if outcome else "Failed."
+        what = f": {str(outcome).rstrip('.')}" if outcome else ""
+        return (
+            f"The task failed{what}. Its traceback is under Task results in the admin; "
+            "correct the cause, then run it again."
+        )
     if isinstance(outcome, dict) and "status" in outcome:
         return outcome_message(outcome)
     return "" if outcome is None else str(outcome)

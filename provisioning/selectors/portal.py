@@ -22,16 +22,6 @@ from provisioning.models import (
 )
 from provisioning.querysets import environment_of
 from provisioning.selectors.allocations import app_live_endpoints, pool_usage
-from rules.exports.registry import FORMATS
-from rules.models import RuleSet
-from rules.selectors import (
-    rule_set_changes,
-    rule_set_latest,
-    rule_set_list,
-)
-
-# Versions listed in the history table; older ones stay downloadable by API.
-RULE_HISTORY_LENGTH = 10
 
 
 def user_requests(*, user) -> QuerySet[ProvisioningRequest]:
@@ -147,32 +137,6 @@ def dashboard_rows(*, user) -> list[DashboardRow]:
         environment = environment_of(kinds)
         rows.append(DashboardRow(app, current, environment, sum(kinds.values())))
     return rows
-
-
-@dataclass
-class RulesSummary:
-    """The firewall rules section of an app page."""
-
-    latest: RuleSet | None
-    previous: RuleSet | None
-    history: list[RuleSet]
-    formats: list
-    changes: dict | None
-
-
-def app_rules_summary(*, app: App) -> RulesSummary:
-    """Return the app's latest rule set, its history, the formats and what changed last."""
-    latest = rule_set_latest(app=app)
-    history = list(rule_set_list(app=app)[:RULE_HISTORY_LENGTH]) if latest else []
-    previous = next((r for r in history if r.version < latest.version), None) if latest else None
-    changes = rule_set_changes(app=app, since=previous.version) if previous else None
-    return RulesSummary(
-        latest=latest,
-        previous=previous,
-        history=history,
-        formats=list(FORMATS.values()),
-        changes=changes,
-    )
 
 
 def pool_utilization(*, pool: ProxyPool):

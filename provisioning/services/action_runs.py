@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.queue import task_requeue
 from provisioning.choices import FINISHED_ACTION_RUN_STATES, ActionRunState
+from provisioning.failures import action_lost_message
 from provisioning.models import ProvisioningRequest, RequestActionRun
 from provisioning.selectors.action_runs import outcome_message
 
@@ -91,8 +92,9 @@ def action_run_done(*, task_id: str, outcome: dict) -> None:
 
 
 def action_run_fail(*, task_id: str, message: str) -> None:
-    """Record that the run of ``task_id`` failed, with a message staff can act on."""
-    _finish(task_id, state=State.FAILED, message=f"Failed: {message}")
+    """Record that the run of ``task_id`` failed, with a message staff can act on
+    (``provisioning/failures.py`` words it)."""
+    _finish(task_id, state=State.FAILED, message=message)
 
 
 def action_run_retrying(*, task_id: str, error: str, countdown: float, attempt: int) -> None:
@@ -125,7 +127,7 @@ def action_runs_sweep(*, now: datetime | None = None) -> dict:
                 pk=run.pk, state=run.state, lease_expires_at=run.lease_expires_at
             )
             if run.attempts >= MAX_ATTEMPTS:
-                message = f"Failed: gave up after {run.attempts} attempts that never finished."
+                message = action_lost_message(action=run.action, attempts=run.attempts)
                 given_up += claimed.update(
                     state=State.FAILED, message=message, lease_expires_at=None, finished_at=now
                 )

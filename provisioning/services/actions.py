@@ -14,7 +14,7 @@ from provisioning.selectors.capacity import request_capacity
 from provisioning.services import lifecycle
 from provisioning.services.action_runs import action_run_accept
 from provisioning.services.lifecycle import ACTIONS, QUEUED_ACTIONS, transition_check
-from provisioning.services.permissions import action_permission, actor_may_take
+from provisioning.services.permissions import action_refusal, actor_may_take
 
 ACTION_TASK = REQUEST_ACTION_TASK
 
@@ -74,10 +74,7 @@ def request_action_enqueue(
     """
     action = action_parse(action)
     if not actor_may_take(actor=actor, action=action):
-        raise PermissionDenied(
-            f"You may not {action.label.lower()}: it needs the "
-            f"\u201c{action_permission(action)}\u201d permission (ops staff)."
-        )
+        raise PermissionDenied(action_refusal(action))
     transition_check(request=request, action=action)
     capacity_check(request=request, action=action)
     kwargs = {

@@ -1,15 +1,23 @@
-"""Who among staff may take which action on a request (the permission is in ``ACTIONS``)."""
+"""Who among staff may take which action on a request: the action's rule in ``ACTIONS``,
+checked by the one permission check of accounts/permissions.py."""
 
+from accounts.permissions import RULES, Ability, staff_may
 from provisioning.services.lifecycle.actions import ACTIONS
 
 
-def action_permission(action: str) -> str:
-    """Return the permission a user needs to take ``action`` on a request."""
-    return ACTIONS[action].permission
+def action_ability(action: str) -> Ability:
+    """Return the rule (accounts/permissions.py) that says who may take ``action``."""
+    return ACTIONS[action].ability
 
 
 def actor_may_take(*, actor, action: str) -> bool:
     """Return whether ``actor`` may take ``action``; no actor is the system itself."""
-    if actor is None or not actor.is_authenticated:
-        return actor is None
-    return actor.has_perm(action_permission(action))
+    if actor is None:
+        return True
+    return staff_may(user=actor, ability=action_ability(action))
+
+
+def action_refusal(action) -> str:
+    """Return the sentence that refuses ``action`` to someone who may not take it."""
+    who = RULES[action_ability(action)].who
+    return f"You may not {action.label.lower()}: only {who} may take it."

@@ -13,7 +13,7 @@ from accounts.api.docs import IF_NONE_MATCH, error_responses
 from accounts.api.permissions import HasScope, is_api_key
 from accounts.api.scoping import caller_apps
 from accounts.choices import ApiKeyScope
-from accounts.selectors import user_can_manage
+from accounts.permissions import Ability, member_may
 from rules import selectors as rule_selectors
 from rules.api.serializers import (
     FormatSerializer,
@@ -201,7 +201,9 @@ class RuleSetAcknowledgeView(RulesView):
     def post(self, request, app_id, version):
         app = self.get_app()
         api_key = request.auth if is_api_key(request) else None
-        if api_key is None and not user_can_manage(user=request.user, customer=app.customer):
+        if api_key is None and not member_may(
+            user=request.user, ability=Ability.APP_MANAGE, customer=app.customer
+        ):
             raise PermissionDenied("Only the customer's admins may acknowledge a version.")
         try:
             activation = rule_version_acknowledge(

@@ -71,7 +71,9 @@ def test_a_refused_action_fails_with_its_reason(reference_data, django_capture_o
 
     run = RequestActionRun.objects.get(task_id=task_id)
     assert run.state == ActionRunState.FAILED
-    assert run.message.startswith("Failed: ") and "short by" in run.message
+    assert run.message.startswith("Approve production failed. ") and "short by" in run.message
+    assert "Add addresses to that pool" in run.message
+    assert run.message.endswith("then click \u201cApprove production\u201d again.")
     assert request.allocations.get().status == AllocationStatus.FAILED
 
 
@@ -202,4 +204,8 @@ def test_a_database_error_that_never_ends_fails_the_run_after_the_last_retry(na,
     assert result.failed()
     run = RequestActionRun.objects.get(request=request)
     assert (run.state, run.attempts) == ("failed", 7)  # the first try and 6 retries
-    assert run.message == "Failed: gave up after 7 attempts: could not connect to server"
+    assert run.message == (
+        "Allocate test set failed. The database could not be reached in 7 attempts (could "
+        "not connect to server). Check that the database is up (/readyz answers 200), then "
+        "click \u201cAllocate test set\u201d again."
+    )

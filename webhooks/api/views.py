@@ -15,7 +15,7 @@ from accounts.api.docs import error_responses
 from accounts.api.permissions import HasScope, is_api_key
 from accounts.api.scoping import caller_apps
 from accounts.choices import ApiKeyScope
-from accounts.selectors import user_can_manage
+from accounts.permissions import Ability, member_may
 from webhooks.api.serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointSerializer,
@@ -73,7 +73,7 @@ class _WebhookView(generics.GenericAPIView):
         if not (
             is_api_key(request)
             or request.user.is_staff
-            or user_can_manage(user=request.user, customer=app.customer)
+            or member_may(user=request.user, ability=Ability.APP_MANAGE, customer=app.customer)
         ):
             raise PermissionDenied(REFUSED)
         return app

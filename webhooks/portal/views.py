@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import user_app_get, user_can_manage, user_managed_app_get
+from accounts.permissions import Ability, member_may
+from accounts.selectors import user_app_get, user_managed_app_get
 from webhooks.portal.forms import WebhookForm
 from webhooks.selectors import (
     app_webhook_get,
@@ -82,7 +83,9 @@ def webhooks_page(request, app_id):
         "app": app,
         "endpoints": app_webhooks(app=app),
         "form": form,
-        "can_manage": user_can_manage(user=request.user, customer=app.customer),
+        "can_manage": member_may(
+            user=request.user, ability=Ability.APP_MANAGE, customer=app.customer
+        ),
         "new_secret": _pop_secret(request, app) if request.method == "GET" else None,
         "nav": "dashboard",
     }
@@ -102,7 +105,9 @@ def webhook_detail(request, app_id, pk):
         "app": app,
         "endpoint": endpoint,
         "page": page,
-        "can_manage": user_can_manage(user=request.user, customer=app.customer),
+        "can_manage": member_may(
+            user=request.user, ability=Ability.APP_MANAGE, customer=app.customer
+        ),
         "nav": "dashboard",
     }
     return render(request, "portal/webhook_detail.html", context)

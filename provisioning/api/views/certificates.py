@@ -8,18 +8,19 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.api.docs import error_responses
+from accounts.api.permissions import HasScope, caller_may
 from accounts.choices import ApiKeyScope
+from accounts.permissions import Ability, refusal
 from accounts.services.apps import (
     app_secondary_certificate_generate,
     app_secondary_certificate_promote,
     app_secondary_certificate_remove,
 )
-from provisioning.api.permissions import HasScope, session_may_submit
 from provisioning.api.scoping import caller_app_detail
 from provisioning.api.serializers.customer import AppDetailSerializer
 from provisioning.api.views.customer import APP_ID_PARAMETER
 
-REFUSED = "Only the customer's admins may change app certificates."
+REFUSED = refusal(Ability.APP_MANAGE, doing="change app certificates")
 
 
 class NewCertificateSerializer(serializers.Serializer):
@@ -39,7 +40,8 @@ class _CertificateView(generics.GenericAPIView):
 
     def managed_app(self, request, app_id):
         detail = caller_app_detail(request=request, app_id=app_id)
-        if not session_may_submit(request=request, customer_id=detail.app.customer_id):
+        app = detail.app
+        if not caller_may(request=request, ability=Ability.APP_MANAGE, customer=app.customer):
             raise PermissionDenied(REFUSED)
         return detail
 

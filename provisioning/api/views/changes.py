@@ -8,8 +8,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.api.docs import error_responses
+from accounts.api.permissions import HasScope, caller_may, is_api_key
 from accounts.choices import ApiKeyScope
-from provisioning.api.permissions import HasScope, is_api_key, session_may_submit
+from accounts.permissions import Ability, refusal
 from provisioning.api.scoping import caller_apps
 from provisioning.api.serializers.customer import (
     ChangeRequestCreateSerializer,
@@ -60,8 +61,8 @@ class ChangeListCreateView(generics.ListAPIView):
     )
     def post(self, request, app_id):
         app = get_object_or_404(caller_apps(request=request), app_id=app_id)
-        if not session_may_submit(request=request, customer_id=app.customer_id):
-            raise PermissionDenied("Only the customer's admins may ask for changes.")
+        if not caller_may(request=request, ability=Ability.CHANGE_ASK, customer=app.customer):
+            raise PermissionDenied(refusal(Ability.CHANGE_ASK, doing="ask for changes"))
         serializer = ChangeRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from accounts.api.docs import error_responses
+from accounts.api.permissions import HasScope
 from accounts.choices import ApiKeyScope
-from provisioning.api.permissions import HasScope
 from provisioning.api.scoping import caller_apps
 from provisioning.api.serializers.connectivity import (
     ConnectivityReportInputSerializer,

@@ -7,10 +7,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.api.docs import error_responses
+from accounts.api.permissions import HasScope, caller_may, is_api_key
 from accounts.choices import ApiKeyScope
 from accounts.models import App
+from accounts.permissions import Ability, refusal
 from provisioning.api.filters import RequestFilter
-from provisioning.api.permissions import HasScope, is_api_key, session_may_submit
 from provisioning.api.scoping import caller_app_detail, caller_apps, caller_requests
 from provisioning.api.serializers.customer import (
     AppDetailSerializer,
@@ -27,6 +28,8 @@ from provisioning.services.requests import request_submit
 APP_ID_PARAMETER = OpenApiParameter(
     "app_id", str, OpenApiParameter.PATH, description="App ID (32 lowercase hex characters)."
 )
+
+APP_MANAGE, REQUEST_SUBMIT = Ability.APP_MANAGE, Ability.REQUEST_SUBMIT
 
 
 @extend_schema(tags=["apps"])
@@ -76,8 +79,8 @@ class AppDetailView(generics.GenericAPIView):
     )
     def patch(self, request, app_id):
         detail = caller_app_detail(request=request, app_id=app_id)
-        if not session_may_submit(request=request, customer_id=detail.app.customer_id):
-            raise PermissionDenied("Only the customer's admins may change source networks.")
+        if not caller_may(request=request, ability=APP_MANAGE, customer=detail.app.customer):
+            raise PermissionDenied(refusal(APP_MANAGE, doing="change source networks"))
         serializer = AppUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # The service's ValidationError (keyed source_networks) becomes a 400 with fields.
@@ -122,8 +125,8 @@ class RequestListCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         app = get_object_or_404(caller_apps(request=request), app_id=data["app_id"])
-        if not session_may_submit(request=request, customer_id=app.customer_id):
-            raise PermissionDenied("Only the customer's admins may submit requests.")
+        if not caller_may(request=request, ability=REQUEST_SUBMIT, customer=app.customer):
+            raise PermissionDenied(refusal(REQUEST_SUBMIT, doing="submit requests"))
         proxy_request = request_submit(
             app=app,
             regions=data["regions"],

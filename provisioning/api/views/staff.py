@@ -7,8 +7,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.api.docs import error_responses
+from accounts.api.permissions import IsStaff, StaffMay
+from accounts.permissions import Ability
 from provisioning.api.filters import PoolFilter
-from provisioning.api.permissions import IsStaff, IsStaffWithPermission
 from provisioning.api.serializers.staff import (
     PoolSerializer,
     RequestActionSerializer,
@@ -44,8 +45,8 @@ def _pools():
 )
 class PoolListView(generics.ListAPIView):
     # Pools are ops' business; sales don't see them in the admin either.
-    permission_classes = [IsStaffWithPermission]
-    staff_permission = "provisioning.view_proxypool"
+    permission_classes = [StaffMay]
+    ability = Ability.POOLS_VIEW
     serializer_class = PoolSerializer
     filterset_class = PoolFilter
 
@@ -62,8 +63,8 @@ class PoolListView(generics.ListAPIView):
 )
 class PoolDetailView(generics.RetrieveAPIView):
     # Pools are ops' business; sales don't see them in the admin either.
-    permission_classes = [IsStaffWithPermission]
-    staff_permission = "provisioning.view_proxypool"
+    permission_classes = [StaffMay]
+    ability = Ability.POOLS_VIEW
     serializer_class = PoolSerializer
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ transition against this table, so they import it.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from accounts.permissions import Ability
 from provisioning.choices import (
     OPEN_CHANGE_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -31,10 +32,9 @@ RESIZE = "resize"
 CHANGE = "change"
 
 # Sales record and triage requests (they may reject one); handing out, pausing and taking
-# back addresses is ops' work (DESIGN.md section 2), behind its own permission.
-ALLOCATE_CODENAME = "allocate_provisioningrequest"
-ALLOCATE_PERMISSION = f"provisioning.{ALLOCATE_CODENAME}"
-CHANGE_PERMISSION = "provisioning.change_provisioningrequest"
+# back addresses is ops' work (DESIGN.md section 2): who may is in accounts/permissions.py.
+ALLOCATE = Ability.ALLOCATE
+TRIAGE = Ability.TRIAGE
 
 
 @dataclass
@@ -66,7 +66,8 @@ class ActionSpec:
     verb: str
     # The name of the service in ``provisioning.services.lifecycle``.
     service: str
-    permission: str
+    # Who may take it: a rule of accounts/permissions.py.
+    ability: Ability
     # Whether the work is already done: a task run again (a redelivered message, a second
     # click) then changes nothing and succeeds. None: the action is never queued.
     done: Callable[[ProvisioningRequest], bool] | None = None
@@ -124,7 +125,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.SUBMITTED, S.TESTING),
             verb="get a test set",
             service="request_allocate_test",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_has_test_set,
         ),
         ActionSpec(
@@ -132,7 +133,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
             verb="be approved",
             service="request_approve",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_is_active_in_production,
         ),
         ActionSpec(
@@ -140,7 +141,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING),
             verb="be rejected",
             service="request_reject",
-            permission=CHANGE_PERMISSION,
+            ability=TRIAGE,
             done=_is(S.REJECTED),
             needs_reason=True,
         ),
@@ -149,7 +150,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE),
             verb="be suspended",
             service="request_suspend",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_is(S.SUSPENDED),
             needs_reason=True,
         ),
@@ -158,7 +159,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.SUSPENDED,),
             verb="be resumed",
             service="request_resume",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_was_resumed,
         ),
         ActionSpec(
@@ -166,7 +167,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=(S.SUBMITTED, S.TESTING, S.PRODUCTION_PENDING, S.ACTIVE, S.SUSPENDED),
             verb="be revoked",
             service="request_revoke",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_is(S.REVOKED),
             needs_reason=True,
         ),
@@ -175,7 +176,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=CHANGEABLE,
             verb="have a change reviewed",
             service="change_request_review",
-            permission=CHANGE_PERMISSION,
+            ability=TRIAGE,
             done=_latest_change_is(C.REVIEWED, C.APPLIED),
             change_from=(C.SUBMITTED,),
             change_verb="be reviewed",
@@ -185,7 +186,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=CHANGEABLE,
             verb="have a change approved",
             service="change_request_approve",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
             done=_latest_change_is(C.APPLIED),
             change_from=(C.REVIEWED,),
             change_verb="be approved (sales review it first)",
@@ -195,7 +196,7 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=OPEN_REQUEST_STATUSES,
             verb="have a change rejected",
             service="change_request_reject",
-            permission=CHANGE_PERMISSION,
+            ability=TRIAGE,
             done=_latest_change_is(C.REJECTED),
             needs_reason=True,
             change_from=OPEN_CHANGE_STATUSES,
@@ -206,14 +207,14 @@ ACTIONS: dict[str, ActionSpec] = {
             allowed_from=CHANGEABLE,
             verb="be changed",
             service="change_request_submit",
-            permission=CHANGE_PERMISSION,
+            ability=TRIAGE,
         ),
         ActionSpec(
             action=RESIZE,
             allowed_from=(S.SUBMITTED, S.TESTING, S.ACTIVE),
             verb="be resized",
             service="request_resize",
-            permission=ALLOCATE_PERMISSION,
+            ability=ALLOCATE,
         ),
     )
 }

@@ -100,7 +100,7 @@ def request_allocate_test(
         transition_check(request=locked, action=RequestAction.ALLOCATE_TEST)
         now = timezone.now()
         allocation = shared_set_allocate(request=locked, now=now)
-        text = f"Test set #{allocation.pk} live until {allocation.expires_at:%Y-%m-%d}."
+        text = f"Test set #{allocation.pk} live until {allocation.expires_at:%Y-%m-%d %H:%M} UTC."
         text = _with_reason(text, reason)
         _move(request=locked, to_status=S.TESTING, actor=actor, reason=text, now=now)
         allocations_changed(app=locked.app)
