@@ -7,13 +7,24 @@ values; customer text (app, customer names, notes) never reaches a vendor file.
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
 from rules.document import Entry, Group, RuleSetDocument
+from rules.exports.memo import DocumentMemo
+from rules.exports.pauses import gc_paused
 from rules.exports.safety import document_check_safe
 
 FAMILY_LABELS = {4: "IPv4", 6: "IPv6"}
 ENVIRONMENT_TAGS = {"test": "test", "production": "prod"}
+# The files of the last two documents (a delta's two versions): a delta of a format that
+# replaces our objects is the new version's file, rendered once.
+_RENDERED = DocumentMemo(size=2)
+
+
+@lru_cache(maxsize=1 << 17)
+def _address_digest(destination: str) -> str:
+    return hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,8 @@ class RenderContext:
     def groups(self) -> tuple[Group, ...]:
         """Return the document's groups restricted to the entries this format carries."""
         carried = set(self.format.families)
+        if carried >= {4, 6}:
+            return self.document.groups
         result = []
         for group in self.document.groups:
             entries = tuple(entry for entry in group.entries if entry.family in carried)
@@ -68,8 +81,7 @@ class RenderContext:
 
     def address_name(self, destination: str) -> str:
         """Return the name of an address object: one per destination network."""
-        digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
-        return f"{self.app_tag}-a{digest}"
+        return f"{self.app_tag}-a{_address_digest(destination)}"
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the sources a rule of ``family`` carries in this format; empty is any."""
@@ -160,9 +172,13 @@ class Format:
     def render(self, document: RuleSetDocument) -> Rendered:
         """Render ``document``; entries of families the format lacks are listed, not lost.
         Raise UnsafeRuleSet if the document holds any non-canonical value."""
-        document_check_safe(document)
-        carried = tuple(entry for entry in document.entries if entry.family in self.families)
-        omitted = tuple(entry for entry in document.entries if entry.family not in self.families)
+        with gc_paused():
+            document_check_safe(document)
+            return _RENDERED.get(document, self, lambda: self._render(document))
+
+    def _render(self, document: RuleSetDocument) -> Rendered:
+        carried = document.entries_of(self.families)
+        omitted = document.entries_of(self.omits_families)
         context = RenderContext(format=self, document=document, entries=carried, omitted=omitted)
         return Rendered(content=self.renderer(context), omitted=omitted)
 

@@ -12,7 +12,14 @@ from rules.document import content_sha256
 from rules.exports.deltas import delta_render
 from rules.exports.readback import READERS
 from rules.exports.registry import FORMATS
-from tests.rules.conftest import APP_ID, EDGE_PORTS, MIXED_ENDPOINTS, STANDARD_PORTS, mixed_document
+from tests.rules.conftest import (
+    APP_ID,
+    EDGE_PORTS,
+    MIXED_ENDPOINTS,
+    STANDARD_PORTS,
+    mixed_document,
+    sources_of,
+)
 from tests.rules.exports import vendor_models as models
 
 TAG = "pp-0123456789ab"
@@ -37,11 +44,12 @@ def versions():
 
 
 def allowed_of(document, name):
-    families = FORMATS[name].families
+    """Return what the store must allow: each entry's ports from its family's sources."""
+    fmt = FORMATS[name]
     return {
-        (e.protocol, e.destination, a, b)
+        (e.protocol, e.destination, a, b, sources_of(fmt, document.source_networks, e.family))
         for e in document.entries
-        if e.family in families
+        if e.family in fmt.families
         for a, b in e.ports
     }
 
