@@ -5,6 +5,7 @@ values; customer text (app, customer names, notes) never reaches a vendor file.
 """
 
 import hashlib
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,9 +18,17 @@ from rules.exports.safety import document_check_safe
 
 FAMILY_LABELS = {4: "IPv4", 6: "IPv6"}
 ENVIRONMENT_TAGS = {"test": "test", "production": "prod"}
+# 24 -> "255.255.255.0": IPv4 prefixes as Cisco and FortiOS write them.
+IPV4_NETMASKS = {bits: str(ipaddress.IPv4Network((0, bits)).netmask) for bits in range(33)}
 # The files of the last two documents (a delta's two versions): a delta of a format that
 # replaces our objects is the new version's file, rendered once.
 _RENDERED = DocumentMemo(size=2)
+
+
+def address_netmask(network: str) -> tuple[str, str]:
+    """Return the address and netmask of a canonical IPv4 network's text."""
+    address, _, bits = network.partition("/")
+    return address, IPV4_NETMASKS[int(bits)]
 
 
 @lru_cache(maxsize=1 << 17)

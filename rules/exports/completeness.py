@@ -16,6 +16,7 @@ an entry must appear as a number.
 
 import ipaddress
 import re
+from collections import defaultdict
 from functools import lru_cache
 from xml.etree import ElementTree as ET
 
@@ -27,7 +28,7 @@ from rules.exports.coverage import uncovered
 from rules.exports.memo import DocumentMemo
 from rules.exports.pauses import gc_paused
 from rules.exports.readback import READERS
-from rules.exports.readback_vendors import ANY, source_set
+from rules.exports.readback_vendors import ANY, flattened, source_set
 from rules.exports.registry import format_get
 
 # Addresses in the files stand between these: spaces, quotes, brackets, "=", ",", "<", ">".
@@ -70,19 +71,35 @@ def _expected_sources(document, fmt) -> dict[int, frozenset[str]]:
     return {family: source_set(document.sources_of_family(family)) for family in (4, 6)}
 
 
-def expected_allowed(document, fmt) -> frozenset[tuple]:
-    """Return what ``fmt``'s file of ``document`` must allow: (protocol, destination,
-    first port, last port, sources) for every port range of every entry it carries."""
+def expected_allowed(document, fmt) -> dict[tuple, frozenset[str]]:
+    """Return what ``fmt``'s file of ``document`` must allow, as the readers give it:
+    (protocol, first port, last port, sources) -> the destinations of the entries it
+    carries that have that port range."""
 
     def compute():
         sources = _expected_sources(document, fmt)
-        return frozenset(
-            (entry.protocol, entry.destination, first, last, sources[entry.family])
-            for entry in document.entries_of(fmt.families)
-            for first, last in entry.ports
-        )
+        expected = defaultdict(set)
+        for entry in document.entries_of(fmt.families):
+            for first, last in entry.ports:
+                expected[(entry.protocol, first, last, sources[entry.family])].add(
+                    entry.destination
+                )
+        return {key: frozenset(destinations) for key, destinations in expected.items()}
 
     return _EXPECTED.get(document, (fmt.families, fmt.applies_sources), compute)
+
+
+def _differences(allowed, expected) -> tuple[set[tuple], set[tuple]]:
+    """Return the allowances (flattened) that ``expected`` has and ``allowed`` lacks, and
+    those ``allowed`` has beyond ``expected``, comparing only the groups that differ."""
+    missing, extra = set(), set()
+    for key in expected.keys() | allowed.keys():
+        found, wanted = allowed.get(key, frozenset()), expected.get(key, frozenset())
+        if found != wanted:
+            protocol, first, last, sources = key
+            missing.update((protocol, d, first, last, sources) for d in wanted - found)
+            extra.update((protocol, d, first, last, sources) for d in found - wanted)
+    return missing, extra
 
 
 def _readback_missing(*, document, rendered, fmt) -> list[str]:
@@ -92,11 +109,12 @@ def _readback_missing(*, document, rendered, fmt) -> list[str]:
     except _READ_ERRORS as exc:
         return [f"the file cannot be read back ({type(exc).__name__}: {exc})"]
     expected = expected_allowed(document, fmt)
-    if allowed == expected:
+    missing, extra = _differences(allowed, expected)
+    if not missing and not extra:
         return []
     # Merged or split elements (nftables intervals) may allow the same traffic.
-    missing = set(uncovered(expected - allowed, allowed))
-    extra = uncovered(allowed - expected, expected)
+    missing = set(uncovered(missing, flattened(allowed)))
+    extra = uncovered(extra, flattened(expected))
     problems = []
     sources = _expected_sources(document, fmt)
     for entry in document.entries_of(fmt.families) if missing else ():

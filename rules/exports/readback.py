@@ -21,6 +21,8 @@ import yaml
 from rules.exports.readback_vendors import (
     ANY,
     Allowed,
+    allow,
+    allowances,
     read_ciscoasa,
     read_fortigate,
     read_paloalto,
@@ -47,13 +49,12 @@ def port_ranges(text: str, range_sep: str = "-") -> tuple[tuple[int, int], ...]:
 def read_json(content: str) -> Allowed:
     document = json.loads(content)
     sources = sources_by_family(document["source_networks"])
-    allowed = set()
-    add = allowed.add
+    allowed = allowances()
     for entry in document["entries"]:
         protocol, destination = entry["protocol"], entry["destination"]
         family_sources = sources[6 if ":" in destination else 4]
         for first, last in entry["port_ranges"]:
-            add((protocol, destination, first, last, family_sources))
+            allowed[(protocol, first, last, family_sources)].add(destination)
     return allowed
 
 
@@ -71,12 +72,12 @@ def read_csv(content: str) -> Allowed:
             source_rows[row[at["id"]]].add(row[at["source"]])
     source_sets = {name: source_set(networks) for name, networks in source_rows.items()}
     source_sets["any"] = ANY
-    allowed = set()
+    allowed = allowances()
     for row in entries:
         protocol, destination = row[at["protocol"]], row[at["destination"]]
         sources = source_sets[row[at["source"]]]
         for first, last in port_ranges(row[at["ports"]]):
-            allowed.add((protocol, destination, first, last, sources))
+            allowed[(protocol, first, last, sources)].add(destination)
     return allowed
 
 
@@ -95,14 +96,14 @@ def header_sources(content: str) -> dict[int, frozenset[str]]:
 def read_txt(content: str) -> Allowed:
     """Read the table; its rows take the sources the header states for their family."""
     sources = header_sources(content)
-    allowed = set()
+    allowed = allowances()
     for line in content.splitlines()[1:]:
         fields = line.split()
         if len(fields) >= 4 and not line.startswith("#") and fields[1] in ("TCP", "UDP"):
             protocol, destination = fields[1].lower(), fields[2]
             family_sources = sources[6 if ":" in destination else 4]
             for first, last in port_ranges(fields[3]):
-                allowed.add((protocol, destination, first, last, family_sources))
+                allowed[(protocol, first, last, family_sources)].add(destination)
     return allowed
 
 
@@ -120,7 +121,7 @@ def read_xtables(content: str) -> Allowed:
     for _, source, target in _XTABLES_JUMP.findall(content):
         jumps[target].add(source)
     sources = {chain: ANY if "" in found else source_set(found) for chain, found in jumps.items()}
-    allowed = set()
+    allowed = allowances()
     for match in _XTABLES.finditer(content):
         if match["src"]:
             raise ValueError(f"a rule in {match['chain']} names its own source")
@@ -128,7 +129,7 @@ def read_xtables(content: str) -> Allowed:
             continue  # No jump reaches it: it allows nothing.
         chain_sources, protocol, destination = sources[match["chain"]], match["proto"], match["dst"]
         for first, last in port_ranges(match["port"] or match["ports"], ":"):
-            allowed.add((protocol, destination, first, last, chain_sources))
+            allowed[(protocol, first, last, chain_sources)].add(destination)
     return allowed
 
 
@@ -146,13 +147,13 @@ def read_nftables(content: str) -> Allowed:
     elements = defaultdict(list)
     for name, items in _NFT_ELEMENTS.findall(content):
         elements[name].extend(items.split(", "))
-    allowed = set()
+    allowed = allowances()
     for source_name, destination_set in _NFT_RULE.findall(content):
         sources = source_set(elements[source_name]) if source_name else ANY
         for item in elements[destination_set]:
             destination, protocol, ports = item.split(" . ")
             for first, last in port_ranges(ports):
-                allowed.add((protocol, destination, first, last, sources))
+                allowed[(protocol, first, last, sources)].add(destination)
     return allowed
 
 
@@ -167,14 +168,12 @@ def _ps_items(text: str) -> list[str]:
 
 
 def read_windows(content: str) -> Allowed:
-    allowed = set()
+    allowed = allowances()
     for match in _WINDOWS.finditer(content):
         sources = source_set(_ps_items(match["src"])) if match["src"] else ANY
         ranges = port_ranges(match["ports"].replace("'", ""))
         protocol = match["proto"].lower()
-        for destination in _ps_items(match["dst"]):
-            for first, last in ranges:
-                allowed.add((protocol, destination, first, last, sources))
+        allow(allowed, protocol, _ps_items(match["dst"]), ranges, sources)
     return allowed
 
 
@@ -210,11 +209,10 @@ def read_k8s(content: str) -> Allowed:
             rules[-1]["ports"].append([match["proto"].lower(), None, None])
         elif match["port"] or match["end"]:
             rules[-1]["ports"][-1][1 if match["port"] else 2] = int(match["port"] or match["end"])
-    allowed = set()
+    allowed = allowances()
     for rule in rules:
         for protocol, first, last in rule["ports"]:
-            for destination in rule["to"]:
-                allowed.add((protocol, destination, first, last or first, ANY))
+            allow(allowed, protocol, rule["to"], [(first, last or first)], ANY)
     return allowed
 
 
@@ -222,13 +220,12 @@ _GCE = re.compile(r"--rules=(?P<rules>\S+) --destination-ranges=(?P<dst>\S+)")
 
 
 def read_gce(content: str) -> Allowed:
-    allowed = set()
+    allowed = allowances()
     for match in _GCE.finditer(content):
         destinations = match["dst"].split(",")
         for rule in match["rules"].split(","):
             protocol, _, ports = rule.partition(":")
-            for first, last in port_ranges(ports):
-                allowed.update((protocol, d, first, last, ANY) for d in destinations)
+            allow(allowed, protocol, destinations, port_ranges(ports), ANY)
     return allowed
 
 
@@ -240,14 +237,14 @@ def read_aws(content: str) -> Allowed:
         ]
         for item in document["PrefixLists"]
     }
-    allowed = set()
+    allowed = allowances()
     for permission in document["IpPermissions"]:
         destinations = [r["CidrIp"] for r in permission.get("IpRanges", [])]
         destinations += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
         for reference in permission.get("PrefixListIds", []):
             destinations += lists[reference["PrefixListId"]]
         protocol, first, last = (permission[k] for k in ("IpProtocol", "FromPort", "ToPort"))
-        allowed.update((protocol, d, first, last, ANY) for d in destinations)
+        allow(allowed, protocol, destinations, [(first, last)], ANY)
     return allowed
 
 

@@ -7,7 +7,8 @@ from collections import defaultdict
 from functools import lru_cache
 from xml.etree import ElementTree as ET
 
-Allowed = set[tuple[str, str, int, int, frozenset[str]]]
+# What a file allows: (protocol, first port, last port, sources) -> destinations.
+Allowed = dict[tuple[str, int, int, frozenset[str]], set[str]]
 ANY: frozenset[str] = frozenset()
 # "255.255.255.0" -> 24: IPv4 masks as Cisco and FortiOS write them.
 MASK_BITS = {str(ipaddress.IPv4Network(f"0.0.0.0/{bits}").netmask): bits for bits in range(33)}
@@ -41,12 +42,23 @@ def host(address: str) -> str:
     return f"{address}/128" if ":" in address else f"{address}/32"
 
 
-def _product(allowed: Allowed, protocol: str, destinations, ranges, sources) -> None:
-    allowed.update(
+def allowances() -> Allowed:
+    return defaultdict(set)
+
+
+def allow(allowed: Allowed, protocol: str, destinations, ranges, sources) -> None:
+    """Note that ``destinations`` are allowed on each port range of ``ranges``."""
+    for first, last in ranges:
+        allowed[(protocol, first, last, sources)].update(destinations)
+
+
+def flattened(allowed: Allowed) -> set[tuple[str, str, int, int, frozenset[str]]]:
+    """Return ``allowed`` as (protocol, destination, first, last, sources) tuples."""
+    return {
         (protocol, destination, first, last, sources)
+        for (protocol, first, last, sources), destinations in allowed.items()
         for destination in destinations
-        for first, last in ranges
-    )
+    }
 
 
 def _ranges(text: str) -> list[tuple[int, int]]:
@@ -98,7 +110,7 @@ def _srx_objects(content: str):
 
 def read_srx(content: str) -> Allowed:
     addresses, address_sets, applications, application_sets, policies = _srx_objects(content)
-    allowed = set()
+    allowed = allowances()
     for policy in policies.values():
         sources = _resolved(policy["source-address"], address_sets, addresses, "any")
         destinations = [
@@ -109,7 +121,7 @@ def read_srx(content: str) -> Allowed:
         for ref in policy["application"]:
             for name in application_sets.get(ref, [ref]):
                 protocol, ranges = applications[name]
-                _product(allowed, protocol, destinations, ranges, sources)
+                allow(allowed, protocol, destinations, ranges, sources)
     return allowed
 
 
@@ -124,7 +136,7 @@ def read_paloalto(content: str) -> Allowed:
     for entry in vsys.find("service"):
         protocol = entry.find("protocol")[0]
         services[entry.get("name")] = (protocol.tag, _ranges(protocol.findtext("port")))
-    allowed = set()
+    allowed = allowances()
     for rule in vsys.findall("./rulebase/security/rules/entry"):
         sources = _resolved(
             [m.text for m in rule.findall("./source/member")], groups, addresses, "any"
@@ -136,7 +148,7 @@ def read_paloalto(content: str) -> Allowed:
         ]
         for member in rule.findall("./service/member"):
             protocol, ranges = services[member.text]
-            _product(allowed, protocol, destinations, ranges, sources)
+            allow(allowed, protocol, destinations, ranges, sources)
     return allowed
 
 
@@ -179,7 +191,7 @@ def read_ciscoasa(content: str) -> Allowed:
     """Read the access-list entries, their sources resolved through our object groups."""
     lines = content.splitlines()
     groups = _asa_groups(lines)
-    allowed = set()
+    allowed = allowances()
     for line in lines:
         words = line.split()
         if len(words) >= 5 and words[2:4] == ["extended", "permit"]:
@@ -188,7 +200,7 @@ def read_ciscoasa(content: str) -> Allowed:
             if len(destinations) != 1:
                 raise ValueError(f"an entry has no single destination: {line[:80]!r}")
             last = words[i + 1] if words[i] == "eq" else words[i + 2]
-            _product(allowed, words[4], destinations, [(int(words[i + 1]), int(last))], sources)
+            allow(allowed, words[4], destinations, [(int(words[i + 1]), int(last))], sources)
     return allowed
 
 
@@ -232,7 +244,7 @@ def read_fortigate(content: str) -> Allowed:
         name: [(w[0].split("-")[0], _ranges(" ".join(w[1:]))) for w in settings]
         for name, settings in sections.get("firewall service custom", {}).items()
     }
-    allowed = set()
+    allowed = allowances()
     for settings in sections.get("firewall policy", {}).values():
         values = {words[0]: words[1:] for words in settings}
         refs = values.get("dstaddr", []) + values.get("dstaddr6", [])
@@ -241,5 +253,5 @@ def read_fortigate(content: str) -> Allowed:
         sources = _resolved(source_refs, groups, addresses, "all")
         for service in values.get("service", []):
             for protocol, ranges in services[service]:
-                _product(allowed, protocol, destinations, ranges, sources)
+                allow(allowed, protocol, destinations, ranges, sources)
     return allowed
