@@ -176,9 +176,11 @@ class RuleSetDocument:
 
     def entries_of(self, families) -> tuple[Entry, ...]:
         """Return the entries of ``families`` in the document's order."""
-        if set(families) >= {4, 6}:
+        if 4 in families and 6 in families:
             return self.entries
-        return tuple(e for f in (4, 6) if f in families for e in self._by_family[f])
+        if 4 in families or 6 in families:
+            return self._by_family[4 if 4 in families else 6]
+        return ()
 
 
 def _groups_of(entries) -> tuple[Group, ...]:

@@ -8,7 +8,7 @@ import hashlib
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
 from rules.document import Entry, Group, RuleSetDocument
@@ -32,8 +32,9 @@ def address_netmask(network: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=1 << 17)
-def _address_digest(destination: str) -> str:
-    return hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
+def _address_name(app_tag: str, destination: str) -> str:
+    digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
+    return f"{app_tag}-a{digest}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class RenderContext:
     entries: tuple[Entry, ...]
     omitted: tuple[Entry, ...]
 
-    @property
+    @cached_property
     def app_tag(self) -> str:
         """Return the prefix of every generated name, e.g. ``pp-0123456789ab``."""
         return f"{NAME_PREFIX}-{self.document.app_id[:APP_TAG_LENGTH]}"
@@ -82,6 +83,20 @@ class RenderContext:
                 )
         return tuple(result)
 
+    def family_count(self, family: int) -> int:
+        """Return how many of the carried entries are of ``family``."""
+        return self._family_counts[family]
+
+    @cached_property
+    def _family_counts(self) -> dict[int, int]:
+        counts = {4: 0, 6: 0}
+        families = self.format.families
+        if self.entries is self.document.entries_of(families):
+            return {f: len(self.document.entries_of((f,))) if f in families else 0 for f in counts}
+        for entry in self.entries:
+            counts[entry.family] += 1
+        return counts
+
     def group_name(self, group: Group, *suffix) -> str:
         """Return a vendor-safe name for a group: ``pp-<app>-<env>-<group id>[-suffix]``."""
         parts = [self.app_tag, ENVIRONMENT_TAGS.get(group.environment, "env"), group.id]
@@ -90,7 +105,7 @@ class RenderContext:
 
     def address_name(self, destination: str) -> str:
         """Return the name of an address object: one per destination network."""
-        return f"{self.app_tag}-a{_address_digest(destination)}"
+        return _address_name(self.app_tag, destination)
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the sources a rule of ``family`` carries in this format; empty is any."""
@@ -123,7 +138,7 @@ class RenderContext:
         """Return the header text: app, version, generation time, sha256, omissions."""
         document = self.document
         counts = ", ".join(
-            f"{sum(1 for e in self.entries if e.family == family)} {label}"
+            f"{self.family_count(family)} {label}"
             for family, label in FAMILY_LABELS.items()
             if family in self.format.families
         )

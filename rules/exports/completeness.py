@@ -36,7 +36,7 @@ _DELIMITERS = re.compile(r"[\s,\"'{}\[\]()=;<>]+")
 _PORT = re.compile(r"(?<![\d.])\d{1,5}(?![\d.])")
 _ENTRY_ID = re.compile(r"\b[0-9a-f]{12}\b")
 # "#   omitted <id> …": the header lines that list an entry a format cannot carry.
-_OMITTED_LINE = re.compile(r"^\W*omitted ([0-9a-f]{12}) ", re.MULTILINE)
+_OMITTED_LINE = re.compile(r"omitted ([0-9a-f]{12}) ")
 _READ_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, StopIteration,
                 ET.ParseError, yaml.YAMLError)  # fmt: skip
 _EXPECTED = DocumentMemo(size=4)

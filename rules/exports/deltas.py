@@ -26,8 +26,8 @@ class Delta:
 
 def _context(document, format_name: str) -> RenderContext:
     fmt = format_get(format_name)
-    carried = tuple(e for e in document.entries if e.family in fmt.families)
-    omitted = tuple(e for e in document.entries if e.family not in fmt.families)
+    carried = document.entries_of(fmt.families)
+    omitted = document.entries_of(fmt.omits_families)
     return RenderContext(format=fmt, document=document, entries=carried, omitted=omitted)
 
 

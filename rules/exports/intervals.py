@@ -28,7 +28,7 @@ def _cidrs(lo: int, hi: int, family: int, names: dict) -> list[str]:
         while size > hi - lo + 1:
             size >>= 1
         prefix = bits - size.bit_length() + 1
-        name = names.get((lo, prefix))
+        name = names.get((lo, lo + size - 1))
         if name is None:
             name = f"{ipaddress.ip_address(lo) if family == 4 else ipaddress.IPv6Address(lo)}"
             name = f"{name}/{prefix}"
@@ -44,7 +44,15 @@ def _collapsed(intervals: list[tuple[int, int]], family: int, names: dict) -> tu
             merged[-1][1] = max(merged[-1][1], hi)
         else:
             merged.append([lo, hi])
-    return tuple(name for lo, hi in merged for name in _cidrs(lo, hi, family, names))
+    result = []
+    for lo, hi in merged:
+        # Mostly a destination of the rule set as it is: its own text.
+        name = names.get((lo, hi))
+        if name is not None:
+            result.append(name)
+        else:
+            result.extend(_cidrs(lo, hi, family, names))
+    return tuple(result)
 
 
 def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, int, int]]:
@@ -57,7 +65,7 @@ def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, 
     names = {}
     for destination, first, last in items:
         block = _block(destination, family)
-        names[(block[0], _BITS[family] - (block[1] - block[0]).bit_length())] = destination
+        names[block] = destination
         for index in range(bisect.bisect_left(cuts, first), bisect.bisect_left(cuts, last + 1)):
             members[index].append(block)
     joined: list[list] = []

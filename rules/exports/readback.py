@@ -81,13 +81,16 @@ def read_csv(content: str) -> Allowed:
     return allowed
 
 
-_TXT_SOURCES = re.compile(r"^# IPv([46]) (?:source: (.*)|rules have any source.*)$", re.MULTILINE)
+# Line patterns start with the newline before the line (the text is read with one put in
+# front): a literal start lets the regex engine skip to candidates instead of trying every
+# position, several times faster on files of megabytes.
+_TXT_SOURCES = re.compile(r"\n# IPv([46]) (?:source: (.*)|rules have any source.*)(?![^\n])")
 
 
 def header_sources(content: str) -> dict[int, frozenset[str]]:
     """Return the sources per family that a file's header says its rules have."""
     sources = {}
-    for family, listed in _TXT_SOURCES.findall(content):
+    for family, listed in _TXT_SOURCES.findall("\n" + content):
         names = listed.split(", ") if listed and listed != "any" else ()
         sources[int(family)] = source_set(names)
     return sources
@@ -107,17 +110,17 @@ def read_txt(content: str) -> Allowed:
     return allowed
 
 
-_XTABLES_JUMP = re.compile(r"^-A (\S+) (?:-s (\S+) )?-j (\S+)$", re.MULTILINE)
+_XTABLES_JUMP = re.compile(r"\n-A (\S+) (?:-s (\S+) )?-j (\S+)(?![^\n])")
 _XTABLES = re.compile(
-    r"^-A (?P<chain>\S+) (?P<src>-s \S+ )?-d (?P<dst>\S+) -p (?P<proto>tcp|udp) "
-    r"(?:--dport (?P<port>\S+)|-m multiport --dports (?P<ports>\S+))",
-    re.MULTILINE,
+    r"\n-A (?P<chain>\S+) (?P<src>-s \S+ )?-d (?P<dst>\S+) -p (?P<proto>tcp|udp) "
+    r"(?:--dport (?P<port>\S+)|-m multiport --dports (?P<ports>\S+))"
 )
 
 
 def read_xtables(content: str) -> Allowed:
     """Read the rules of each chain with the sources its jumps carry (none: any)."""
     jumps = defaultdict(set)
+    content = "\n" + content
     for _, source, target in _XTABLES_JUMP.findall(content):
         jumps[target].add(source)
     sources = {chain: ANY if "" in found else source_set(found) for chain, found in jumps.items()}
@@ -133,17 +136,17 @@ def read_xtables(content: str) -> Allowed:
     return allowed
 
 
-_NFT_ELEMENTS = re.compile(r"^add element \S+ \S+ (\S+) \{ ([^}]*) \}$", re.MULTILINE)
+_NFT_ELEMENTS = re.compile(r"\nadd element \S+ \S+ (\S+) \{ ([^}]*) \}(?![^\n])")
 _NFT_RULE = re.compile(
-    r"^add rule \S+ \S+ \S+ (?:ip6? saddr @(\S+) )?ip6? daddr \. meta l4proto \. th dport "
-    r"@(\S+) ",
-    re.MULTILINE,
+    r"\nadd rule \S+ \S+ \S+ (?:ip6? saddr @(\S+) )?ip6? daddr \. meta l4proto \. th dport "
+    r"@(\S+) "
 )
 
 
 def read_nftables(content: str) -> Allowed:
     """Return the elements of the destination sets our rules reference, from the
     elements of the source set each rule names (none: any source)."""
+    content = "\n" + content
     elements = defaultdict(list)
     for name, items in _NFT_ELEMENTS.findall(content):
         elements[name].extend(items.split(", "))

@@ -3,6 +3,7 @@ addresses, groups and services resolved into what each policy allows, from which
 """
 
 import ipaddress
+import re
 from collections import defaultdict
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -152,18 +153,22 @@ def read_paloalto(content: str) -> Allowed:
     return allowed
 
 
-def _asa_spec(words: list[str], i: int, groups: dict) -> tuple[frozenset[str], int]:
-    """Return the networks an ASA address spec at ``words[i]`` names (empty: any), and
-    the index after it."""
-    if words[i] == "any":
-        return ANY, i + 1
-    if words[i] == "object-group":
-        return groups[words[i + 1]], i + 2
-    if words[i] == "host":
-        return source_set((host(words[i + 1]),)), i + 2
-    if "/" in words[i]:
-        return source_set((words[i],)), i + 1
-    return source_set((masked(words[i], words[i + 1]),)), i + 2
+_ASA_SPEC = r"any|object-group \S+|host \S+|[0-9a-fA-F:.]+/\d+|[\d.]+ [\d.]+"
+_ASA_ENTRY = re.compile(
+    rf"\naccess-list \S+ extended permit (\S+) ({_ASA_SPEC}) ({_ASA_SPEC}) "
+    r"(?:eq (\d+)|range (\d+) (\d+))(?![^\n])"
+)
+_ASA_ANY_ENTRY = re.compile(r"\naccess-list \S+ extended ")
+
+
+def _asa_networks(spec: str, groups: dict) -> frozenset[str]:
+    """Return the networks an ASA address spec names (empty: any)."""
+    words = spec.split()
+    if words[0] == "any":
+        return ANY
+    if words[0] == "object-group":
+        return groups[words[1]]
+    return source_set((_asa_network(words),))
 
 
 def _asa_network(words: list[str]) -> str:
@@ -188,19 +193,24 @@ def _asa_groups(lines: list[str]) -> dict[str, frozenset[str]]:
 
 
 def read_ciscoasa(content: str) -> Allowed:
-    """Read the access-list entries, their sources resolved through our object groups."""
-    lines = content.splitlines()
-    groups = _asa_groups(lines)
+    """Read the access-list entries, their sources resolved through our object groups;
+    an entry in any other shape makes the file unreadable."""
+    groups = _asa_groups([line for line in content.splitlines() if "network" in line])
+    content = "\n" + content
+    specs: dict[str, frozenset[str]] = {}
     allowed = allowances()
-    for line in lines:
-        words = line.split()
-        if len(words) >= 5 and words[2:4] == ["extended", "permit"]:
-            sources, i = _asa_spec(words, 5, groups)
-            destinations, i = _asa_spec(words, i, groups)
-            if len(destinations) != 1:
-                raise ValueError(f"an entry has no single destination: {line[:80]!r}")
-            last = words[i + 1] if words[i] == "eq" else words[i + 2]
-            allow(allowed, words[4], destinations, [(int(words[i + 1]), int(last))], sources)
+    found = 0
+    for protocol, source, destination, port, first, last in _ASA_ENTRY.findall(content):
+        found += 1
+        for spec in (source, destination):
+            if spec not in specs:
+                specs[spec] = _asa_networks(spec, groups)
+        if len(specs[destination]) != 1:
+            raise ValueError(f"an entry has no single destination: {destination!r}")
+        ports = (int(port), int(port)) if port else (int(first), int(last))
+        allowed[(protocol, *ports, specs[source])].update(specs[destination])
+    if found != len(_ASA_ANY_ENTRY.findall(content)):
+        raise ValueError("an access-list entry is not in the shape this reader knows")
     return allowed
 
 
