@@ -60,14 +60,18 @@ def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, 
     and last port) with no two overlapping: an interval set refuses overlapping elements.
     Ports are cut at every boundary, networks collapsed per piece, and equal neighbouring
     pieces joined again."""
-    cuts = sorted({a for _, a, _ in items} | {b + 1 for _, _, b in items})
-    members: list[list[tuple[int, int]]] = [[] for _ in cuts]
     names = {}
+    by_ports: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for destination, first, last in items:
         block = _block(destination, family)
         names[block] = destination
+        by_ports[(first, last)].append(block)
+    cuts = sorted({a for a, _ in by_ports} | {b + 1 for _, b in by_ports})
+    members: list[list[tuple[int, int]]] = [[] for _ in cuts]
+    # A rule set has a handful of port ranges: each range's networks join its pieces.
+    for (first, last), blocks in by_ports.items():
         for index in range(bisect.bisect_left(cuts, first), bisect.bisect_left(cuts, last + 1)):
-            members[index].append(block)
+            members[index].extend(blocks)
     joined: list[list] = []
     for index, intervals in enumerate(members):
         if not intervals:

@@ -9,13 +9,15 @@ import re
 from functools import lru_cache
 
 from accounts.validators import is_canonical_network
+from rules.constants import ENTRY_ID_LENGTH
 from rules.exceptions import UnsafeRuleSet
 from rules.exports.memo import DocumentMemo
 
 _APP_ID = re.compile(r"[0-9a-f]{32}")
 _VERSION = re.compile(r"[0-9]{10}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ENTRY_ID = re.compile(r"[0-9a-f]{12}")
+_ENTRY_ID = re.compile(rf"[0-9a-f]{{{ENTRY_ID_LENGTH}}}")
+_ENTRY_IDS = re.compile(rf"(?:[0-9a-f]{{{ENTRY_ID_LENGTH}}}\|)*")
 _PURPOSE = re.compile(r"[a-z0-9][a-z0-9+-]{0,99}")
 _ENVIRONMENTS = ("test", "production")
 _PROTOCOLS = ("tcp", "udp")
@@ -66,9 +68,28 @@ def document_problems(document) -> list[str]:
         problems.append(f"version {_shown(document.version)} is malformed")
     if not _SHA256.fullmatch(str(document.sha256)):
         problems.append("the sha256 is malformed")
-    for entry in document.entries:
-        problems.extend(_entry_problems(entry))
+    if not _entries_safe(document.entries):
+        for entry in document.entries:
+            problems.extend(_entry_problems(entry))
     return problems
+
+
+def _entries_safe(entries) -> bool:
+    """Return whether every entry is canonical, checking each distinct destination,
+    purpose, protocol and environment once; ``_entry_problems`` says what is wrong."""
+    ids = "".join(f"{entry.id}|" if isinstance(entry.id, str) else "!" for entry in entries)
+    try:
+        return (
+            _ENTRY_IDS.fullmatch(ids) is not None
+            and all(_is_canonical(d) for d in {entry.destination for entry in entries})
+            and {entry.protocol for entry in entries} <= set(_PROTOCOLS)
+            and {entry.environment for entry in entries} <= set(_ENVIRONMENTS)
+            and all(
+                isinstance(p, str) and _PURPOSE.fullmatch(p) for p in {e.purpose for e in entries}
+            )
+        )
+    except TypeError:  # An unhashable value: certainly not canonical.
+        return False
 
 
 def document_check_safe(document) -> None:
