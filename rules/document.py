@@ -5,15 +5,17 @@ import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rules.constants import ENTRY_ID_LENGTH, GROUP_ID_LENGTH
 
 PortRanges = tuple[tuple[int, int], ...]
 
 
+@lru_cache(maxsize=4096)
 def ports_text(ports: PortRanges, *, sep: str = ",", range_sep: str = "-") -> str:
-    """Return port ranges as text, e.g. ``443,4000,3433-3460``."""
+    """Return port ranges as text, e.g. ``443,4000,3433-3460``. A rule set has a handful
+    of distinct port lists, written once per entry by every format: they are cached."""
     return sep.join(str(a) if a == b else f"{a}{range_sep}{b}" for a, b in ports)
 
 
@@ -55,14 +57,14 @@ class Entry:
                     ports=self.ports,
                 ),
             )
+        # Read for every entry by every format: a plain attribute, not a parse. IPv6 text
+        # always holds a colon and IPv4 text never does; a destination that is no network
+        # at all is refused by the safety check before any format reads it.
+        object.__setattr__(self, "family", 6 if ":" in str(self.destination) else 4)
 
     @cached_property
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(self.destination)
-
-    @property
-    def family(self) -> int:
-        return self.network.version
 
     @property
     def ports_text(self) -> str:
@@ -107,8 +109,19 @@ class Group:
         key = f"{self.environment}|{self.protocol}|{ports_text(self.ports)}|{self.purpose}"
         return hashlib.sha256(key.encode()).hexdigest()[:GROUP_ID_LENGTH]
 
+    @cached_property
+    def _by_family(self) -> dict[int, tuple[Entry, ...]]:
+        return _entries_by_family(self.entries)
+
     def of_family(self, family: int) -> tuple[Entry, ...]:
-        return tuple(entry for entry in self.entries if entry.family == family)
+        return self._by_family[family]
+
+
+def _entries_by_family(entries) -> dict[int, tuple[Entry, ...]]:
+    by_family: dict[int, list[Entry]] = {4: [], 6: []}
+    for entry in entries:
+        by_family[entry.family].append(entry)
+    return {family: tuple(items) for family, items in by_family.items()}
 
 
 def canonical_json(*, app_id: str, source_networks, entries) -> str:
@@ -158,6 +171,18 @@ class RuleSetDocument:
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the source networks of one family; empty means any."""
         return self._sources_by_family[family]
+
+    @cached_property
+    def _by_family(self) -> dict[int, tuple[Entry, ...]]:
+        return _entries_by_family(self.entries)
+
+    def entries_of(self, families) -> tuple[Entry, ...]:
+        """Return the entries of ``families`` in the document's order."""
+        if 4 in families and 6 in families:
+            return self.entries
+        if 4 in families or 6 in families:
+            return self._by_family[4 if 4 in families else 6]
+        return ()
 
 
 def _groups_of(entries) -> tuple[Group, ...]:

@@ -5,15 +5,36 @@ values; customer text (app, customer names, notes) never reaches a vendor file.
 """
 
 import hashlib
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
 from rules.document import Entry, Group, RuleSetDocument
+from rules.exports.memo import DocumentMemo
+from rules.exports.pauses import gc_paused
 from rules.exports.safety import document_check_safe
 
 FAMILY_LABELS = {4: "IPv4", 6: "IPv6"}
 ENVIRONMENT_TAGS = {"test": "test", "production": "prod"}
+# 24 -> "255.255.255.0": IPv4 prefixes as Cisco and FortiOS write them.
+IPV4_NETMASKS = {bits: str(ipaddress.IPv4Network((0, bits)).netmask) for bits in range(33)}
+# The files of the last two documents (a delta's two versions): a delta of a format that
+# replaces our objects is the new version's file, rendered once.
+_RENDERED = DocumentMemo(size=2)
+
+
+def address_netmask(network: str) -> tuple[str, str]:
+    """Return the address and netmask of a canonical IPv4 network's text."""
+    address, _, bits = network.partition("/")
+    return address, IPV4_NETMASKS[int(bits)]
+
+
+@lru_cache(maxsize=1 << 17)
+def _address_name(app_tag: str, destination: str) -> str:
+    digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
+    return f"{app_tag}-a{digest}"
 
 
 @dataclass(frozen=True)
@@ -36,7 +57,7 @@ class RenderContext:
     entries: tuple[Entry, ...]
     omitted: tuple[Entry, ...]
 
-    @property
+    @cached_property
     def app_tag(self) -> str:
         """Return the prefix of every generated name, e.g. ``pp-0123456789ab``."""
         return f"{NAME_PREFIX}-{self.document.app_id[:APP_TAG_LENGTH]}"
@@ -45,6 +66,8 @@ class RenderContext:
     def groups(self) -> tuple[Group, ...]:
         """Return the document's groups restricted to the entries this format carries."""
         carried = set(self.format.families)
+        if carried >= {4, 6}:
+            return self.document.groups
         result = []
         for group in self.document.groups:
             entries = tuple(entry for entry in group.entries if entry.family in carried)
@@ -60,6 +83,20 @@ class RenderContext:
                 )
         return tuple(result)
 
+    def family_count(self, family: int) -> int:
+        """Return how many of the carried entries are of ``family``."""
+        return self._family_counts[family]
+
+    @cached_property
+    def _family_counts(self) -> dict[int, int]:
+        counts = {4: 0, 6: 0}
+        families = self.format.families
+        if self.entries is self.document.entries_of(families):
+            return {f: len(self.document.entries_of((f,))) if f in families else 0 for f in counts}
+        for entry in self.entries:
+            counts[entry.family] += 1
+        return counts
+
     def group_name(self, group: Group, *suffix) -> str:
         """Return a vendor-safe name for a group: ``pp-<app>-<env>-<group id>[-suffix]``."""
         parts = [self.app_tag, ENVIRONMENT_TAGS.get(group.environment, "env"), group.id]
@@ -68,8 +105,7 @@ class RenderContext:
 
     def address_name(self, destination: str) -> str:
         """Return the name of an address object: one per destination network."""
-        digest = hashlib.sha256(destination.encode()).hexdigest()[:ADDRESS_ID_LENGTH]
-        return f"{self.app_tag}-a{digest}"
+        return _address_name(self.app_tag, destination)
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the sources a rule of ``family`` carries in this format; empty is any."""
@@ -103,7 +139,7 @@ class RenderContext:
         reaches SDKs, omissions."""
         document = self.document
         counts = ", ".join(
-            f"{sum(1 for e in self.entries if e.family == family)} {label}"
+            f"{self.family_count(family)} {label}"
             for family, label in FAMILY_LABELS.items()
             if family in self.format.families
         )
@@ -172,9 +208,13 @@ class Format:
     def render(self, document: RuleSetDocument) -> Rendered:
         """Render ``document``; entries of families the format lacks are listed, not lost.
         Raise UnsafeRuleSet if the document holds any non-canonical value."""
-        document_check_safe(document)
-        carried = tuple(entry for entry in document.entries if entry.family in self.families)
-        omitted = tuple(entry for entry in document.entries if entry.family not in self.families)
+        with gc_paused():
+            document_check_safe(document)
+            return _RENDERED.get(document, self, lambda: self._render(document))
+
+    def _render(self, document: RuleSetDocument) -> Rendered:
+        carried = document.entries_of(self.families)
+        omitted = document.entries_of(self.omits_families)
         context = RenderContext(format=self, document=document, entries=carried, omitted=omitted)
         return Rendered(content=self.renderer(context), omitted=omitted)
 

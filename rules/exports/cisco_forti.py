@@ -1,6 +1,6 @@
 """Cisco ASA access lists and Fortinet FortiOS CLI."""
 
-import ipaddress
+from functools import lru_cache
 
 from rules.constants import (
     FORTIGATE_APP_BLOCKS,
@@ -9,22 +9,26 @@ from rules.constants import (
     FORTIGATE_POLICY_BASE,
     FORTIGATE_POLICY_SLOTS,
 )
-from rules.document import Entry, Group
+from rules.document import Group, PortRanges
 from rules.exceptions import RuleExportFailed
-from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
+from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, address_netmask, comment_block
 
 
-def _asa_address(network) -> str:
-    parsed = ipaddress.ip_network(network) if isinstance(network, str) else network
-    if parsed.num_addresses == 1:
-        return f"host {parsed.network_address}"
-    if parsed.version == 4:
-        return f"{parsed.network_address} {parsed.netmask}"
-    return str(parsed)
+@lru_cache(maxsize=1 << 17)
+def _asa_address(network: str) -> str:
+    """Return a canonical network's text as ASA writes it: ``host``, mask or prefix."""
+    address, _, bits = network.partition("/")
+    ipv6 = ":" in network
+    if bits == ("128" if ipv6 else "32"):
+        return f"host {address}"
+    if ipv6:
+        return network
+    return " ".join(address_netmask(network))
 
 
-def _asa_ports(start: int, end: int) -> str:
-    return f"eq {start}" if start == end else f"range {start} {end}"
+@lru_cache(maxsize=4096)
+def _asa_ports(ports: PortRanges) -> tuple[str, ...]:
+    return tuple(f"eq {start}" if start == end else f"range {start} {end}" for start, end in ports)
 
 
 def asa_source_group(acl: str, family: int) -> str:
@@ -69,17 +73,19 @@ def render_ciscoasa(context: RenderContext) -> str:
     for entry in context.entries:
         environment = ENVIRONMENT_TAGS.get(entry.environment, "env")
         lines.append(f"access-list {acl} remark {environment} {entry.purpose} {entry.id}")
-        head = f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]}"
-        destination = _asa_address(entry.network)
-        lines.extend(f"{head} {destination} {_asa_ports(start, end)}" for start, end in entry.ports)
+        head = (
+            f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]} "
+            f"{_asa_address(entry.destination)}"
+        )
+        lines.extend(f"{head} {ports}" for ports in _asa_ports(entry.ports))
     return comment_block(context.header_lines(notes), "!") + "\n".join(lines) + "\n"
 
 
-def _forti_address(entry: Entry) -> list[str]:
-    if entry.family == 4:
-        network = entry.network
-        return [f"        set subnet {network.network_address} {network.netmask}"]
-    return [f"        set ip6 {entry.destination}"]
+def _forti_address(network: str) -> list[str]:
+    if ":" in network:
+        return [f"        set ip6 {network}"]
+    address, netmask = address_netmask(network)
+    return [f"        set subnet {address} {netmask}"]
 
 
 def _forti_block(section: str, items: list[tuple[str, list[str]]]) -> list[str]:
@@ -128,13 +134,8 @@ def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict
 def _forti_sources(context: RenderContext) -> dict[int, list[tuple]]:
     items = {4: [], 6: []}
     for index, network in enumerate(context.document.source_networks, start=1):
-        parsed = ipaddress.ip_network(network)
-        setting = (
-            f"        set subnet {parsed.network_address} {parsed.netmask}"
-            if parsed.version == 4
-            else f"        set ip6 {network}"
-        )
-        items[parsed.version].append((f"{context.app_tag}-src-{index}", [setting]))
+        family = 6 if ":" in network else 4
+        items[family].append((f"{context.app_tag}-src-{index}", _forti_address(network)))
     return items
 
 
@@ -212,7 +213,8 @@ def render_fortigate(context: RenderContext) -> str:
     addresses = {4: {}, 6: {}}
     for entry in context.entries:
         name = context.address_name(entry.destination)
-        addresses[entry.family].setdefault(name, _forti_address(entry))
+        if name not in addresses[entry.family]:
+            addresses[entry.family][name] = _forti_address(entry.destination)
     source_items, groups, services, policies = _forti_objects(context)
     slots_short = any(name is None for family in (4, 6) for name, _ in groups[family])
     if len(policies) > len(ids) or slots_short:

@@ -1,6 +1,7 @@
 """Cloud formats: Google Cloud (gcloud firewall rules) and AWS security-group egress."""
 
 import json
+from json.encoder import encode_basestring_ascii as json_string
 
 from rules.constants import GCE_RANGES_PER_RULE
 from rules.document import ports_text
@@ -140,4 +141,32 @@ def render_aws(context: RenderContext) -> str:
         "PrefixLists": prefix_lists,
         "IpPermissions": permissions,
     }
-    return json.dumps(document, indent=1) + "\n"
+    return _json_indented(document) + "\n"
+
+
+# Where each prefix list's Entries stand in the document: their items' indentation.
+_ENTRIES_INDENT = 5
+_PLACEHOLDER = "@@prefix-list-entries-{}@@"
+
+
+def _json_indented(document: dict) -> str:
+    """Return ``json.dumps(document, indent=1)``. The prefix lists' entries, thousands of
+    small objects the pure-Python indenting encoder is slow on, are written by hand in
+    the same layout, every string through JSON's own escaping."""
+    lists = document["PrefixLists"]
+    shallow = [
+        {**item, "CreateManagedPrefixList": {
+            **item["CreateManagedPrefixList"], "Entries": _PLACEHOLDER.format(index)}}
+        for index, item in enumerate(lists)
+    ]  # fmt: skip
+    text = json.dumps({**document, "PrefixLists": shallow}, indent=1)
+    outer, inner = " " * _ENTRIES_INDENT, " " * (_ENTRIES_INDENT + 1)
+    for index, item in enumerate(lists):
+        items = ",\n".join(
+            f'{outer}{{\n{inner}"Cidr": {json_string(entry["Cidr"])},\n'
+            f'{inner}"Description": {json_string(entry["Description"])}\n{outer}}}'
+            for entry in item["CreateManagedPrefixList"]["Entries"]
+        )
+        written = f"[\n{items}\n{' ' * (_ENTRIES_INDENT - 1)}]" if items else "[]"
+        text = text.replace(json_string(_PLACEHOLDER.format(index)), written, 1)
+    return text

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rules.exports import linux
 from rules.exports.base import RenderContext, comment_block
+from rules.exports.pauses import gc_paused
 from rules.exports.registry import format_get
 
 
@@ -25,8 +26,8 @@ class Delta:
 
 def _context(document, format_name: str) -> RenderContext:
     fmt = format_get(format_name)
-    carried = tuple(e for e in document.entries if e.family in fmt.families)
-    omitted = tuple(e for e in document.entries if e.family not in fmt.families)
+    carried = document.entries_of(fmt.families)
+    omitted = document.entries_of(fmt.omits_families)
     return RenderContext(format=fmt, document=document, entries=carried, omitted=omitted)
 
 
@@ -46,8 +47,8 @@ def delta_nftables(old, new) -> str:
     before, after = _context(old, "nftables"), _context(new, "nftables")
     _, dst_sets, src_sets = linux.nft_names(after)
     old_elements, new_elements = (
-        linux.nft_elements(before.entries),
-        linux.nft_elements(after.entries),
+        linux.nft_document_elements(before),
+        linux.nft_document_elements(after),
     )
     lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
     for family in (4, 6):
@@ -74,8 +75,8 @@ def _delta_xtables(old, new, format_name: str, family: int) -> str:
     before, after = _context(old, format_name), _context(new, format_name)
     chain, destinations = linux.xtables_chains(after)
     old_rules, new_rules = (
-        linux.xtables_rules(before, before.entries),
-        linux.xtables_rules(after, after.entries),
+        linux.xtables_document_rules(before),
+        linux.xtables_document_rules(after),
     )
     old_set, new_set = set(old_rules), set(new_rules)
     old_sources = before.sources_of_family(family)
@@ -152,4 +153,6 @@ def delta_render(*, old, new, format_name: str) -> Delta:
             f"file of version {new.version}, which replaces our objects exactly.",
         )  # fmt: skip
         return Delta(fmt.name, old.version, new.version, content, incremental=False)
-    return Delta(fmt.name, old.version, new.version, renderer(old, new), incremental=True)
+    with gc_paused():
+        content = renderer(old, new)
+    return Delta(fmt.name, old.version, new.version, content, incremental=True)

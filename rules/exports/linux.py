@@ -4,29 +4,26 @@ Every object is ours by name (chains and sets named after the App ID), so loadin
 replaces exactly our objects, leaves the customer's alone and can be repeated.
 """
 
-import ipaddress
-import itertools
-from collections import defaultdict
+from functools import lru_cache
 
 from rules.constants import IPTABLES_MULTIPORT_SLOTS, IPTABLES_RULES_PER_COMMIT
-from rules.document import Entry, PortRanges, ports_text
+from rules.document import PortRanges, ports_text
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
+from rules.exports.intervals import nft_elements
+from rules.exports.memo import DocumentMemo
 
 NFT_TABLE = "inet filter"
 NFT_ELEMENTS_PER_LINE = 500
 NFT_ADDRESS_TYPES = {4: "ipv4_addr", 6: "ipv6_addr"}
 NFT_KEYWORDS = {4: "ip", 6: "ip6"}
+# Rules and set elements of the last documents rendered, for the deltas from and to them.
+_PER_DOCUMENT = DocumentMemo(size=4)
 
 
 def xtables_chains(context: RenderContext) -> tuple[str, str]:
     """Return our entry chain (sources jump from it) and our destination chain."""
     chain = context.app_tag.upper()
     return chain, f"{chain}-D"
-
-
-def _comment(entry: Entry) -> str:
-    # Ids, choice values and purposes only: nothing here needs escaping.
-    return f"{ENVIRONMENT_TAGS.get(entry.environment, 'env')} {entry.purpose} {entry.id}"
 
 
 def _multiport_chunks(ports: PortRanges) -> list[PortRanges]:
@@ -49,22 +46,28 @@ def _port_match(ports: PortRanges) -> str:
     return f"-m multiport --dports {ports_text(ports, range_sep=':')}"
 
 
-def xtables_rule(chain: str, entry: Entry, ports: PortRanges) -> str:
-    """Return the rule specification (after ``-A``/``-D``) of one destination and ports."""
-    return (
-        f"{chain} -d {entry.destination} -p {entry.protocol} {_port_match(ports)} "
-        f'-m comment --comment "{_comment(entry)}" -j ACCEPT'
-    )
+@lru_cache(maxsize=4096)
+def _port_matches(ports: PortRanges) -> tuple[str, ...]:
+    return tuple(_port_match(chunk) for chunk in _multiport_chunks(ports))
 
 
 def xtables_rules(context: RenderContext, entries) -> list[str]:
-    """Return the rule specifications of ``entries`` in our destination chain."""
+    """Return the rule specifications (after ``-A``/``-D``) of ``entries`` in our
+    destination chain: one per destination and multiport chunk of its ports."""
     _, destinations = xtables_chains(context)
+    tags = ENVIRONMENT_TAGS
     return [
-        xtables_rule(destinations, entry, chunk)
+        f"{destinations} -d {entry.destination} -p {entry.protocol} {match} -m comment "
+        f'--comment "{tags.get(entry.environment, "env")} {entry.purpose} {entry.id}" -j ACCEPT'
         for entry in entries
-        for chunk in _multiport_chunks(entry.ports)
+        for match in _port_matches(entry.ports)
     ]
+
+
+def xtables_document_rules(context: RenderContext) -> list[str]:
+    """Return ``xtables_rules`` of the entries ``context`` carries, once per document."""
+    key = ("xtables", context.format.name)
+    return _PER_DOCUMENT.get(context.document, key, lambda: xtables_rules(context, context.entries))
 
 
 def xtables_blocks(lines: list[str]) -> list[str]:
@@ -92,7 +95,7 @@ def _render_xtables(context: RenderContext, family: int, tool: str) -> str:
         f":{chain} - [0:0]",
         f":{destinations} - [0:0]",
         *(jumps or [f"-A {chain} -j {destinations}"]),
-        *(f"-A {rule}" for rule in xtables_rules(context, context.entries)),
+        *(f"-A {rule}" for rule in xtables_document_rules(context)),
     ]
     body = "\n".join(xtables_blocks(lines))
     return comment_block(context.header_lines(notes)) + body + "\n"
@@ -116,38 +119,11 @@ def nft_names(context: RenderContext) -> tuple[str, dict[int, str], dict[int, st
     )
 
 
-def _disjoint(items) -> list[tuple[object, int, int]]:
-    """Return (network, first, last) items covering ``items`` with no two overlapping:
-    an interval set refuses overlapping elements. Ports are cut at every boundary,
-    networks collapsed per piece, and equal neighbouring pieces joined again."""
-    cuts = sorted({a for _, a, _ in items} | {b + 1 for _, _, b in items})
-    pieces = []
-    for first, after in itertools.pairwise(cuts):
-        networks = [n for n, a, b in items if a <= first and after - 1 <= b]
-        if networks:
-            pieces.append([tuple(ipaddress.collapse_addresses(networks)), first, after - 1])
-    joined: list[list] = []
-    for networks, first, last in pieces:
-        if joined and joined[-1][0] == networks and joined[-1][2] + 1 == first:
-            joined[-1][2] = last
-        else:
-            joined.append([networks, first, last])
-    return [(network, first, last) for networks, first, last in joined for network in networks]
-
-
-def nft_elements(entries) -> dict[int, list[str]]:
-    """Return the ``address . protocol . ports`` elements of ``entries`` by family, made
-    disjoint (an address in two groups with overlapping ports would otherwise clash)."""
-    items: dict[tuple[int, str], list] = defaultdict(list)
-    for entry in entries:
-        for start, end in entry.ports:
-            items[(entry.family, entry.protocol)].append((entry.network, start, end))
-    elements: dict[int, list[str]] = {4: [], 6: []}
-    for (family, protocol), found in sorted(items.items()):
-        for network, start, end in _disjoint(found):
-            ports = str(start) if start == end else f"{start}-{end}"
-            elements[family].append(f"{network} . {protocol} . {ports}")
-    return elements
+def nft_document_elements(context: RenderContext) -> dict[int, list[str]]:
+    """Return ``nft_elements`` of the entries ``context`` carries, once per document
+    (a delta reads the new version's again)."""
+    key = ("nft", context.format.families)
+    return _PER_DOCUMENT.get(context.document, key, lambda: nft_elements(context.entries))
 
 
 def nft_element_lines(verb: str, set_name: str, elements: list[str]) -> list[str]:
@@ -198,7 +174,7 @@ def render_nftables(context: RenderContext) -> str:
         )
     lines.append(f"flush chain {NFT_TABLE} {chain}")
     lines.extend(f"flush set {NFT_TABLE} {s[f]}" for f in families for s in (dst_sets, src_sets))
-    elements = nft_elements(context.entries)
+    elements = nft_document_elements(context)
     for family in families:
         lines.extend(nft_element_lines("add", dst_sets[family], elements[family]))
         sources = list(context.sources_of_family(family))

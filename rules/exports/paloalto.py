@@ -1,7 +1,7 @@
 """Palo Alto Networks PAN-OS: an XML configuration fragment (addresses, groups, services,
 security rules) for ``load config partial``."""
 
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from rules.exports.base import RenderContext
 
@@ -9,17 +9,46 @@ FROM_ZONE = "trust"
 TO_ZONE = "untrust"
 
 
-def _sub(parent, tag: str, text: str | None = None, **attributes):
-    element = ET.SubElement(parent, tag, attributes)
-    if text is not None:
-        element.text = text
-    return element
+def _text(value: str) -> str:
+    return escape(value)
 
 
-def _members(parent, tag: str, names) -> None:
-    container = _sub(parent, tag)
-    for name in names:
-        _sub(container, "member", name)
+def _attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
+
+
+class _Xml:
+    """Lines of an indented XML document, written as ElementTree's ``indent`` and
+    ``tostring`` write them (two spaces a level, ``<tag />`` when empty), every text
+    and attribute escaped; without a tree of thousands of elements to build and walk."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def open(self, depth: int, tag: str, name: str | None = None) -> None:
+        attributes = f' name="{_attribute(name)}"' if name is not None else ""
+        self.lines.append(f"{'  ' * depth}<{tag}{attributes}>")
+
+    def close(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}</{tag}>")
+
+    def leaf(self, depth: int, tag: str, text: str) -> None:
+        self.lines.append(f"{'  ' * depth}<{tag}>{_text(text)}</{tag}>")
+
+    def members(self, depth: int, tag: str, names) -> None:
+        indent = "  " * (depth + 1)
+        self.open(depth, tag)
+        self.lines.extend(f"{indent}<member>{_text(name)}</member>" for name in names)
+        self.close(depth, tag)
+
+    def section(self, depth: int, tag: str, body: "_Xml") -> None:
+        """Add ``body``'s lines inside ``tag``, or ``<tag />`` when it has none."""
+        if not body.lines:
+            self.lines.append(f"{'  ' * depth}<{tag} />")
+            return
+        self.open(depth, tag)
+        self.lines.extend(body.lines)
+        self.close(depth, tag)
 
 
 VSYS_XPATH = "/config/devices/entry[@name='localhost.localdomain']/vsys/entry[@name='vsys1']"
@@ -79,39 +108,59 @@ def _header(context: RenderContext, used: dict[str, list[str]]) -> str:
     return f"<!--\n{text}\n-->\n"
 
 
-def _source_addresses(context: RenderContext, addresses) -> dict[int, list[str]]:
+# Depths in the document: <config> 0, <devices> 1, its <entry> 2, <vsys> 3, its <entry>
+# 4, the sections 5, their entries 6.
+_SECTION, _ENTRY = 5, 6
+
+
+def _source_addresses(context: RenderContext, addresses: _Xml) -> dict[int, list[str]]:
     """Add an address object per source network; return their names per family."""
     source_names: dict[int, list[str]] = {4: [], 6: []}
     for family in (4, 6):
         for index, network in enumerate(context.sources_of_family(family), start=1):
             name = f"{context.app_tag}-src{family}-{index}"
             source_names[family].append(name)
-            _sub(_sub(addresses, "entry", name=name), "ip-netmask", network)
+            _address(addresses, name, network)
     return source_names
 
 
-def render_paloalto(context: RenderContext) -> str:
-    """Render the rule set as a PAN-OS vsys configuration fragment."""
-    root = ET.Element("config")
-    vsys = _sub(
-        _sub(_sub(_sub(root, "devices"), "entry", name="localhost.localdomain"), "vsys"),
-        "entry",
-        name="vsys1",
-    )
-    addresses = _sub(vsys, "address")
-    groups = _sub(vsys, "address-group")
-    services = _sub(vsys, "service")
-    rules = _sub(_sub(_sub(vsys, "rulebase"), "security"), "rules")
+def _address(addresses: _Xml, name: str, network: str) -> None:
+    addresses.open(_ENTRY, "entry", name)
+    addresses.leaf(_ENTRY + 1, "ip-netmask", network)
+    addresses.close(_ENTRY, "entry")
 
+
+def _rule(rules: _Xml, name: str, sources, group_name: str, service_name: str) -> None:
+    rules.open(_ENTRY + 2, "entry", name)
+    for tag, members in (("from", [FROM_ZONE]), ("to", [TO_ZONE]), ("source", sources),
+                         ("destination", [group_name]), ("service", [service_name]),
+                         ("application", ["any"])):  # fmt: skip
+        rules.members(_ENTRY + 3, tag, members)
+    rules.leaf(_ENTRY + 3, "action", "allow")
+    rules.close(_ENTRY + 2, "entry")
+
+
+def _service(services: _Xml, name: str, protocol: str, ports: str) -> None:
+    services.open(_ENTRY, "entry", name)
+    services.open(_ENTRY + 1, "protocol")
+    services.open(_ENTRY + 2, protocol)
+    services.leaf(_ENTRY + 3, "port", ports)
+    services.close(_ENTRY + 2, protocol)
+    services.close(_ENTRY + 1, "protocol")
+    services.close(_ENTRY, "entry")
+
+
+def _objects(context: RenderContext, used: dict[str, list[str]]) -> dict[str, _Xml]:
+    """Return the vsys sections: addresses, address groups, services and rules."""
+    sections = {name: _Xml() for name in ("address", "address-group", "service", "rules")}
+    addresses, groups = sections["address"], sections["address-group"]
     defined: set[str] = set()
     source_names = _source_addresses(context, addresses)
     slots = panos_slot_names(context.app_tag)
-    used: dict[str, list[str]] = {key: [] for key in slots}
     for group in context.groups:
         service_name = _take(slots, used, "service")
-        protocol = _sub(_sub(services, "entry", name=service_name), "protocol")
         ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in group.ports)
-        _sub(_sub(protocol, group.protocol), "port", ports)
+        _service(sections["service"], service_name, group.protocol, ports)
         for family in (4, 6):
             entries = group.of_family(family)
             if not entries:
@@ -123,19 +172,36 @@ def render_paloalto(context: RenderContext) -> str:
                 members.append(name)
                 if name not in defined:
                     defined.add(name)
-                    _sub(_sub(addresses, "entry", name=name), "ip-netmask", entry.destination)
-            _members(_sub(groups, "entry", name=group_name), "static", members)
-            rule = _sub(rules, "entry", name=_take(slots, used, "rulebase/security/rules", family))
-            _members(rule, "from", [FROM_ZONE])
-            _members(rule, "to", [TO_ZONE])
-            _members(rule, "source", source_names[family] or ["any"])
-            _members(rule, "destination", [group_name])
-            _members(rule, "service", [service_name])
-            _members(rule, "application", ["any"])
-            _sub(rule, "action", "allow")
+                    _address(addresses, name, entry.destination)
+            groups.open(_ENTRY, "entry", group_name)
+            groups.members(_ENTRY + 1, "static", members)
+            groups.close(_ENTRY, "entry")
+            rule_name = _take(slots, used, "rulebase/security/rules", family)
+            _rule(sections["rules"], rule_name, source_names[family] or ["any"], group_name,
+                  service_name)  # fmt: skip
+    return sections
 
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
+
+def render_paloalto(context: RenderContext) -> str:
+    """Render the rule set as a PAN-OS vsys configuration fragment."""
+    used: dict[str, list[str]] = {key: [] for key in panos_slot_names(context.app_tag)}
+    sections = _objects(context, used)
+    xml = _Xml()
+    for depth, (tag, name) in enumerate(
+        (("config", None), ("devices", None), ("entry", "localhost.localdomain"),
+         ("vsys", None), ("entry", "vsys1"))
+    ):  # fmt: skip
+        xml.open(depth, tag, name)
+    for tag in ("address", "address-group", "service"):
+        xml.section(_SECTION, tag, sections[tag])
+    for depth, tag in enumerate(("rulebase", "security"), start=_SECTION):
+        xml.open(depth, tag)
+    xml.section(_SECTION + 2, "rules", sections["rules"])
+    for depth, tag in reversed(list(enumerate(
+        ("config", "devices", "entry", "vsys", "entry", "rulebase", "security")
+    ))):  # fmt: skip
+        xml.close(depth, tag)
+    body = "\n".join(xml.lines)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _header(context, used) + body + "\n"
 
 

@@ -3,16 +3,37 @@
 import csv
 import io
 import json
+from functools import lru_cache
+from json.encoder import encode_basestring_ascii as json_string
 
+from rules.document import PortRanges
 from rules.exports.base import RenderContext, comment_block
 
 
-def json_lines(head: dict, key: str, items: list) -> str:
-    """Return a JSON object with ``items`` under ``key``, one compact item per line: as
-    readable as indented JSON and several times faster to write for large rule sets."""
+def json_lines(head: dict, key: str, items) -> str:
+    """Return a JSON object with ``items`` (each already JSON text) under ``key``, one
+    compact item per line: as readable as indented JSON and several times faster to write
+    for large rule sets."""
     opening = json.dumps(head, indent=2, ensure_ascii=True)[:-2] + "," if head else "{"
-    body = ",\n".join("    " + json.dumps(item, ensure_ascii=True) for item in items)
+    body = ",\n".join("    " + item for item in items)
     return f'{opening}\n  "{key}": [\n{body}\n  ]\n}}\n'
+
+
+@lru_cache(maxsize=4096)
+def _json_port_ranges(ports: PortRanges) -> str:
+    return json.dumps([list(pair) for pair in ports])
+
+
+def _json_entry(entry) -> str:
+    """Return ``json.dumps`` of the entry's ``as_dict()`` with its ``port_ranges``: every
+    string goes through JSON's own escaping, written without a dict per entry."""
+    return (
+        f'{{"id": {json_string(entry.id)}, "environment": {json_string(entry.environment)}, '
+        f'"family": {entry.family:d}, "protocol": {json_string(entry.protocol)}, '
+        f'"destination": {json_string(entry.destination)}, '
+        f'"ports": {json_string(entry.ports_text)}, "purpose": {json_string(entry.purpose)}, '
+        f'"port_ranges": {_json_port_ranges(entry.ports)}}}'
+    )
 
 
 def render_json(context: RenderContext) -> str:
@@ -27,11 +48,7 @@ def render_json(context: RenderContext) -> str:
         "source_networks": list(document.source_networks),
         "omitted": [entry.as_dict() for entry in context.omitted],
     }
-    entries = [
-        {**entry.as_dict(), "port_ranges": [list(pair) for pair in entry.ports]}
-        for entry in context.entries
-    ]
-    return json_lines(head, "entries", entries)
+    return json_lines(head, "entries", map(_json_entry, context.entries))
 
 
 CSV_COLUMNS = ("id", "environment", "family", "protocol", "destination", "ports", "purpose")
@@ -56,10 +73,13 @@ def render_csv(context: RenderContext) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "source"))
     sources = {family: context.sources_of_family(family) for family in (4, 6)}
-    for entry in context.entries:
-        row = entry.as_dict()
-        source = csv_source_set(entry.family) if sources[entry.family] else "any"
-        writer.writerow((*(row[column] for column in CSV_COLUMNS), source))
+    source_of = {f: csv_source_set(f) if sources[f] else "any" for f in (4, 6)}
+    # The columns of CSV_COLUMNS, as Entry.as_dict() names them.
+    writer.writerows(
+        (e.id, e.environment, e.family, e.protocol, e.destination, e.ports_text, e.purpose,
+         source_of[e.family])
+        for e in context.entries
+    )  # fmt: skip
     for family in (4, 6):
         for network in sources[family]:
             writer.writerow((csv_source_set(family), "", family, "", "", "", CSV_SOURCE_PURPOSE,
@@ -77,8 +97,6 @@ def render_txt(context: RenderContext) -> str:
     widths = [
         max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
     ]
-    lines = [
-        "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
-        for row in [columns, *rows]
-    ]
+    template = "  ".join(f"{{{i}:<{width}}}" for i, width in enumerate(widths))
+    lines = [template.format(*row).rstrip() for row in [columns, *rows]]
     return comment_block(context.header_lines()) + "\n" + "\n".join(lines) + "\n"

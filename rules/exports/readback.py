@@ -1,261 +1,221 @@
-"""Read rendered files back into the (protocol, destination, first port, last port) tuples
-they allow, one reader per format, so the completeness check can tell that each entry's
-every port range reaches its destination, not only that the numbers appear somewhere."""
+"""Read rendered files back into what they allow: (protocol, destination, first port,
+last port, sources) tuples, one reader per format, so the completeness check can tell
+that each entry's every port range reaches its destination from exactly its family's
+source networks, and that nothing else is allowed.
+
+Sources are a frozenset of networks; the empty set means any source. Networks are kept as
+the file writes them (vendor notations such as ``address netmask`` are turned into CIDR
+text, nothing is re-canonicalized): a network written in any form other than the rule
+set's canonical one does not match it, and the check refuses the file.
+"""
 
 import csv
-import io
-import ipaddress
 import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
-from xml.etree import ElementTree as ET
 
 import yaml
 
-Allowed = set[tuple[str, str, int, int]]
+from rules.exports.readback_vendors import (
+    ANY,
+    Allowed,
+    allow,
+    allowances,
+    read_ciscoasa,
+    read_fortigate,
+    read_paloalto,
+    read_srx,
+    source_set,
+    sources_by_family,
+)
+
 # The C loader is much faster where PyYAML was built with libyaml; both are safe loaders.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@lru_cache(maxsize=65536)
-def _cidr(text: str) -> str:
-    return ipaddress.ip_network(text.strip()).with_prefixlen
-
-
-def _ranges(text: str, range_sep: str = "-") -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def port_ranges(text: str, range_sep: str = "-") -> tuple[tuple[int, int], ...]:
     """Parse ``443,4000,3433-3460`` (or with ``:`` ranges) into pairs."""
     pairs = []
     for part in re.split(r"[,\s]+", text.strip(" {}")):
         if part:
             start, _, end = part.partition(range_sep)
             pairs.append((int(start), int(end or start)))
-    return pairs
-
-
-def _product(protocol: str, destinations, ranges) -> Allowed:
-    return {(protocol, d, a, b) for d in destinations for a, b in ranges}
+    return tuple(pairs)
 
 
 def read_json(content: str) -> Allowed:
-    allowed = set()
-    for entry in json.loads(content)["entries"]:
-        pairs = [tuple(pair) for pair in entry["port_ranges"]]
-        allowed |= _product(entry["protocol"], [_cidr(entry["destination"])], pairs)
+    document = json.loads(content)
+    sources = sources_by_family(document["source_networks"])
+    allowed = allowances()
+    for entry in document["entries"]:
+        protocol, destination = entry["protocol"], entry["destination"]
+        family_sources = sources[6 if ":" in destination else 4]
+        for first, last in entry["port_ranges"]:
+            allowed[(protocol, first, last, family_sources)].add(destination)
     return allowed
 
 
 def read_csv(content: str) -> Allowed:
-    allowed = set()
-    for row in csv.DictReader(io.StringIO(content)):
-        if not row["protocol"]:
-            continue  # A source network row.
-        allowed |= _product(row["protocol"], [_cidr(row["destination"])], _ranges(row["ports"]))
+    """Read entry rows; a row's ``source`` is ``any`` or the id of the source rows."""
+    rows = csv.reader(content.splitlines())
+    columns = next(rows)
+    at = {name: columns.index(name) for name in ("id", "protocol", "destination", "ports")}
+    at["source"] = columns.index("source")
+    entries, source_rows = [], defaultdict(set)
+    for row in rows:
+        if row[at["protocol"]]:
+            entries.append(row)
+        else:
+            source_rows[row[at["id"]]].add(row[at["source"]])
+    source_sets = {name: source_set(networks) for name, networks in source_rows.items()}
+    source_sets["any"] = ANY
+    allowed = allowances()
+    for row in entries:
+        protocol, destination = row[at["protocol"]], row[at["destination"]]
+        sources = source_sets[row[at["source"]]]
+        for first, last in port_ranges(row[at["ports"]]):
+            allowed[(protocol, first, last, sources)].add(destination)
     return allowed
+
+
+# Line patterns start with the newline before the line (the text is read with one put in
+# front): a literal start lets the regex engine skip to candidates instead of trying every
+# position, several times faster on files of megabytes.
+_TXT_SOURCES = re.compile(r"\n# IPv([46]) (?:source: (.*)|rules have any source.*)(?![^\n])")
+
+
+def header_sources(content: str) -> dict[int, frozenset[str]]:
+    """Return the sources per family that a file's header says its rules have."""
+    sources = {}
+    for family, listed in _TXT_SOURCES.findall("\n" + content):
+        names = listed.split(", ") if listed and listed != "any" else ()
+        sources[int(family)] = source_set(names)
+    return sources
 
 
 def read_txt(content: str) -> Allowed:
-    allowed = set()
+    """Read the table; its rows take the sources the header states for their family."""
+    sources = header_sources(content)
+    allowed = allowances()
     for line in content.splitlines()[1:]:
         fields = line.split()
         if len(fields) >= 4 and not line.startswith("#") and fields[1] in ("TCP", "UDP"):
-            protocol, destination, ports = fields[1].lower(), fields[2], fields[3]
-            allowed |= _product(protocol, [_cidr(destination)], _ranges(ports))
+            protocol, destination = fields[1].lower(), fields[2]
+            family_sources = sources[6 if ":" in destination else 4]
+            for first, last in port_ranges(fields[3]):
+                allowed[(protocol, first, last, family_sources)].add(destination)
     return allowed
 
 
+_XTABLES_JUMP = re.compile(r"\n-A (\S+) (?:-s (\S+) )?-j (\S+)(?![^\n])")
 _XTABLES = re.compile(
-    r"^-A \S+ (?:-s \S+ )?-d (?P<dst>\S+) -p (?P<proto>tcp|udp) "
-    r"(?:--dport (?P<port>\S+)|-m multiport --dports (?P<ports>\S+))",
-    re.MULTILINE,
+    r"\n-A (?P<chain>\S+) (?P<src>-s \S+ )?-d (?P<dst>\S+) -p (?P<proto>tcp|udp) "
+    r"(?:--dport (?P<port>\S+)|-m multiport --dports (?P<ports>\S+))"
 )
 
 
 def read_xtables(content: str) -> Allowed:
-    allowed = set()
+    """Read the rules of each chain with the sources its jumps carry (none: any)."""
+    jumps = defaultdict(set)
+    content = "\n" + content
+    for _, source, target in _XTABLES_JUMP.findall(content):
+        jumps[target].add(source)
+    sources = {chain: ANY if "" in found else source_set(found) for chain, found in jumps.items()}
+    allowed = allowances()
     for match in _XTABLES.finditer(content):
-        ranges = _ranges(match["port"] or match["ports"], range_sep=":")
-        allowed |= _product(match["proto"], [_cidr(match["dst"])], ranges)
+        if match["src"]:
+            raise ValueError(f"a rule in {match['chain']} names its own source")
+        if match["chain"] not in sources:
+            continue  # No jump reaches it: it allows nothing.
+        chain_sources, protocol, destination = sources[match["chain"]], match["proto"], match["dst"]
+        for first, last in port_ranges(match["port"] or match["ports"], ":"):
+            allowed[(protocol, first, last, chain_sources)].add(destination)
     return allowed
 
 
-_NFT_ELEMENTS = re.compile(r"^add element \S+ \S+ \S+_dst[46] \{ (?P<items>[^}]*) \}", re.MULTILINE)
-_NFT_RULE = re.compile(r"^add rule .* @(?P<set>\S+_dst[46]) ", re.MULTILINE)
+_NFT_ELEMENTS = re.compile(r"\nadd element \S+ \S+ (\S+) \{ ([^}]*) \}(?![^\n])")
+_NFT_RULE = re.compile(
+    r"\nadd rule \S+ \S+ \S+ (?:ip6? saddr @(\S+) )?ip6? daddr \. meta l4proto \. th dport "
+    r"@(\S+) "
+)
 
 
 def read_nftables(content: str) -> Allowed:
-    """Return the elements of our destination sets that a rule references."""
-    referenced = set(_NFT_RULE.findall(content))
-    allowed = set()
-    for line in content.splitlines():
-        match = _NFT_ELEMENTS.match(line)
-        if not match or line.split()[4] not in referenced:
-            continue
-        for item in match["items"].split(","):
-            destination, protocol, ports = (part.strip() for part in item.split(" . "))
-            allowed |= _product(protocol, [_cidr(destination)], _ranges(ports))
-    return allowed
-
-
-MATCHES = {"destination-address": "dst", "application": "apps"}
-
-
-def read_srx(content: str) -> Allowed:
-    addresses, address_sets = {}, defaultdict(list)
-    applications, application_sets = {}, defaultdict(list)
-    policies = defaultdict(lambda: {"dst": [], "apps": []})
-    for line in content.splitlines():
-        # Our objects live in a configuration group: read them as if set at the top.
-        line = re.sub(r"^set groups \S+ ", "set ", line)
-        words = line.split()
-        if line.startswith("set security address-book global address "):
-            addresses[words[5]] = _cidr(words[6])
-        elif line.startswith("set security address-book global address-set "):
-            address_sets[words[5]].append(words[7])
-        elif line.startswith("set applications application "):
-            applications[words[3]] = (words[5], _ranges(words[7]))
-        elif line.startswith("set applications application-set "):
-            application_sets[words[3]].append(words[5])
-        elif line.startswith("set security policies ") and words[10] in MATCHES:
-            policies[words[8]][MATCHES[words[10]]].append(words[11])
-    allowed = set()
-    for policy in policies.values():
-        destinations = [
-            addresses[name]
-            for ref in policy["dst"]
-            for name in address_sets.get(ref, [ref])
-            if name in addresses
-        ]
-        for ref in policy["apps"]:
-            for name in application_sets.get(ref, [ref]):
-                protocol, ranges = applications[name]
-                allowed |= _product(protocol, destinations, ranges)
-    return allowed
-
-
-def read_paloalto(content: str) -> Allowed:
-    vsys = ET.fromstring(content.encode()).find("./devices/entry/vsys/entry")
-    addresses = {e.get("name"): _cidr(e.findtext("ip-netmask")) for e in vsys.find("address")}
-    groups = {
-        e.get("name"): [m.text for m in e.findall("./static/member")]
-        for e in vsys.find("address-group")
-    }
-    services = {}
-    for entry in vsys.find("service"):
-        protocol = entry.find("protocol")[0]
-        services[entry.get("name")] = (protocol.tag, _ranges(protocol.findtext("port")))
-    allowed = set()
-    for rule in vsys.findall("./rulebase/security/rules/entry"):
-        names = [
-            name
-            for ref in (m.text for m in rule.findall("./destination/member"))
-            for name in groups.get(ref, [ref])
-        ]
-        destinations = [addresses[name] for name in names]
-        for member in rule.findall("./service/member"):
-            protocol, ranges = services[member.text]
-            allowed |= _product(protocol, destinations, ranges)
-    return allowed
-
-
-def _asa_spec(words: list[str], i: int) -> tuple[str | None, int]:
-    """Return the network an ASA address spec at ``words[i]`` names, and the next index."""
-    if words[i] == "any":
-        return None, i + 1
-    if words[i] == "object-group":
-        return None, i + 2
-    if words[i] == "host":
-        return _cidr(words[i + 1]), i + 2
-    if "/" in words[i]:
-        return _cidr(words[i]), i + 1
-    return _cidr(f"{words[i]}/{words[i + 1]}"), i + 2
-
-
-def read_ciscoasa(content: str) -> Allowed:
-    allowed = set()
-    for line in content.splitlines():
-        words = line.split()
-        if len(words) < 5 or words[2:4] != ["extended", "permit"]:
-            continue
-        _, i = _asa_spec(words, 5)
-        destination, i = _asa_spec(words, i)
-        if words[i] == "eq":
-            ranges = [(int(words[i + 1]), int(words[i + 1]))]
-        else:
-            ranges = [(int(words[i + 1]), int(words[i + 2]))]
-        allowed |= _product(words[4], [destination], ranges)
-    return allowed
-
-
-def _forti_sections(content: str) -> dict[str, dict[str, list[list[str]]]]:
-    """Return section -> edit name -> its ``set`` lines as word lists."""
-    sections: dict[str, dict[str, list]] = defaultdict(dict)
-    section = name = None
-    for line in content.splitlines():
-        words = line.split()
-        if words[:1] == ["config"]:
-            section = " ".join(words[1:])
-        elif words[:1] == ["edit"]:
-            name = words[1].strip('"')
-            sections[section][name] = []
-        elif words[:1] == ["set"] and section and name:
-            sections[section][name].append([w.strip('"') for w in words[1:]])
-    return sections
-
-
-def read_fortigate(content: str) -> Allowed:
-    sections = _forti_sections(content)
-    addresses = {}
-    for section in ("firewall address", "firewall address6"):
-        for name, settings in sections.get(section, {}).items():
-            for words in settings:
-                if words[0] == "subnet":
-                    addresses[name] = _cidr(f"{words[1]}/{words[2]}")
-                elif words[0] == "ip6":
-                    addresses[name] = _cidr(words[1])
-    groups = {
-        name: settings[0][1:]
-        for section in ("firewall addrgrp", "firewall addrgrp6")
-        for name, settings in sections.get(section, {}).items()
-    }
-    services = {
-        name: [(w[0].split("-")[0], _ranges(" ".join(w[1:]))) for w in settings]
-        for name, settings in sections.get("firewall service custom", {}).items()
-    }
-    allowed = set()
-    for settings in sections.get("firewall policy", {}).values():
-        values = {words[0]: words[1:] for words in settings}
-        refs = values.get("dstaddr", []) + values.get("dstaddr6", [])
-        destinations = [addresses[n] for ref in refs for n in groups.get(ref, [ref])]
-        for service in values.get("service", []):
-            for protocol, ranges in services[service]:
-                allowed |= _product(protocol, destinations, ranges)
+    """Return the elements of the destination sets our rules reference, from the
+    elements of the source set each rule names (none: any source)."""
+    content = "\n" + content
+    elements = defaultdict(list)
+    for name, items in _NFT_ELEMENTS.findall(content):
+        elements[name].extend(items.split(", "))
+    allowed = allowances()
+    for source_name, destination_set in _NFT_RULE.findall(content):
+        sources = source_set(elements[source_name]) if source_name else ANY
+        for item in elements[destination_set]:
+            destination, protocol, ports = item.split(" . ")
+            for first, last in port_ranges(ports):
+                allowed[(protocol, first, last, sources)].add(destination)
     return allowed
 
 
 _WINDOWS = re.compile(
     r"-Protocol (?P<proto>TCP|UDP) -RemoteAddress @\((?P<dst>[^)]*)\) "
-    r"-RemotePort @\((?P<ports>[^)]*)\)"
+    r"-RemotePort @\((?P<ports>[^)]*)\)(?: -LocalAddress @\((?P<src>[^)]*)\))?"
 )
 
 
+def _ps_items(text: str) -> list[str]:
+    return [item.strip(" '") for item in text.split(",")]
+
+
 def read_windows(content: str) -> Allowed:
-    allowed = set()
+    allowed = allowances()
     for match in _WINDOWS.finditer(content):
-        destinations = [_cidr(d.strip(" '")) for d in match["dst"].split(",")]
-        ranges = _ranges(match["ports"].replace("'", ""))
-        allowed |= _product(match["proto"].lower(), destinations, ranges)
+        sources = source_set(_ps_items(match["src"])) if match["src"] else ANY
+        ranges = port_ranges(match["ports"].replace("'", ""))
+        protocol = match["proto"].lower()
+        allow(allowed, protocol, _ps_items(match["dst"]), ranges, sources)
     return allowed
 
 
+_K8S_LINES = re.compile(
+    r"  - (?P<rule>to:)|    - (?P<peer>ipBlock:)|        cidr: (?P<cidr>[0-9a-f.:/]+)"
+    r"|    (?P<ports>ports:)|    - protocol: (?P<proto>TCP|UDP)|      port: (?P<port>\d+)"
+    r"|      endPort: (?P<end>\d+)"
+)
+
+
 def read_k8s(content: str) -> Allowed:
-    allowed = set()
-    for rule in yaml.load(content, Loader=_Loader)["spec"]["egress"]:
-        destinations = [_cidr(peer["ipBlock"]["cidr"]) for peer in rule["to"]]
-        for port in rule["ports"]:
-            pair = [(port["port"], port.get("endPort", port["port"]))]
-            allowed |= _product(port["protocol"].lower(), destinations, pair)
+    """Read the policy: its head as YAML, its egress rules line by line in the one shape
+    they are written in; any other line makes the file unreadable."""
+    head, marker, egress = content.partition("\n  egress:")
+    spec = yaml.load(head + marker + " []", Loader=_Loader)["spec"]
+    if spec["policyTypes"] != ["Egress"] or not marker:
+        raise ValueError("the policy is not an egress policy")
+    rules: list[dict] = []
+    first_line, *lines = egress.split("\n")
+    if first_line not in ("", " []") or (first_line and any(lines)):
+        raise ValueError("unexpected text after egress")
+    for line in lines:
+        match = _K8S_LINES.fullmatch(line)
+        if match is None:
+            if line:
+                raise ValueError(f"unexpected line in the egress rules: {line[:80]!r}")
+            continue
+        if match["rule"]:
+            rules.append({"to": [], "ports": []})
+        elif match["cidr"]:
+            rules[-1]["to"].append(match["cidr"])
+        elif match["proto"]:
+            rules[-1]["ports"].append([match["proto"].lower(), None, None])
+        elif match["port"] or match["end"]:
+            rules[-1]["ports"][-1][1 if match["port"] else 2] = int(match["port"] or match["end"])
+    allowed = allowances()
+    for rule in rules:
+        for protocol, first, last in rule["ports"]:
+            allow(allowed, protocol, rule["to"], [(first, last or first)], ANY)
     return allowed
 
 
@@ -263,12 +223,12 @@ _GCE = re.compile(r"--rules=(?P<rules>\S+) --destination-ranges=(?P<dst>\S+)")
 
 
 def read_gce(content: str) -> Allowed:
-    allowed = set()
+    allowed = allowances()
     for match in _GCE.finditer(content):
-        destinations = [_cidr(d) for d in match["dst"].split(",")]
+        destinations = match["dst"].split(",")
         for rule in match["rules"].split(","):
             protocol, _, ports = rule.partition(":")
-            allowed |= _product(protocol, destinations, _ranges(ports))
+            allow(allowed, protocol, destinations, port_ranges(ports), ANY)
     return allowed
 
 
@@ -276,18 +236,18 @@ def read_aws(content: str) -> Allowed:
     document = json.loads(content)
     lists = {
         item["CreateManagedPrefixList"]["PrefixListName"]: [
-            _cidr(e["Cidr"]) for e in item["CreateManagedPrefixList"]["Entries"]
+            e["Cidr"] for e in item["CreateManagedPrefixList"]["Entries"]
         ]
         for item in document["PrefixLists"]
     }
-    allowed = set()
+    allowed = allowances()
     for permission in document["IpPermissions"]:
-        destinations = [_cidr(r["CidrIp"]) for r in permission.get("IpRanges", [])]
-        destinations += [_cidr(r["CidrIpv6"]) for r in permission.get("Ipv6Ranges", [])]
+        destinations = [r["CidrIp"] for r in permission.get("IpRanges", [])]
+        destinations += [r["CidrIpv6"] for r in permission.get("Ipv6Ranges", [])]
         for reference in permission.get("PrefixListIds", []):
             destinations += lists[reference["PrefixListId"]]
-        pair = [(permission["FromPort"], permission["ToPort"])]
-        allowed |= _product(permission["IpProtocol"], destinations, pair)
+        protocol, first, last = (permission[k] for k in ("IpProtocol", "FromPort", "ToPort"))
+        allow(allowed, protocol, destinations, [(first, last)], ANY)
     return allowed
 
 

@@ -6,26 +6,35 @@ choice values verbatim, so each is checked here against its exact syntax first.
 """
 
 import re
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from accounts.validators import is_canonical_network
+from rules.constants import ENTRY_ID_LENGTH
 from rules.exceptions import UnsafeRuleSet
+from rules.exports.memo import DocumentMemo
 
 _APP_ID = re.compile(r"[0-9a-f]{32}")
 _VERSION = re.compile(r"[0-9]{10}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ENTRY_ID = re.compile(r"[0-9a-f]{12}")
+_ENTRY_ID = re.compile(rf"[0-9a-f]{{{ENTRY_ID_LENGTH}}}")
+_ENTRY_IDS = re.compile(rf"(?:[0-9a-f]{{{ENTRY_ID_LENGTH}}}\|)*")
 _PURPOSE = re.compile(r"[a-z0-9][a-z0-9+-]{0,99}")
 _ENVIRONMENTS = ("test", "production")
 _PROTOCOLS = ("tcp", "udp")
 _SHOWN = 40
-# Documents already found safe, by identity: a document is immutable (frozen dataclasses
-# and tuples), and every format of a version renders the same object, so it is checked
-# once rather than once per format.
-_CHECKED: OrderedDict[int, object] = OrderedDict()
-_CHECKED_MAX = 8
-_CHECKED_LOCK = threading.Lock()
+# Documents already found safe, by identity: checked once rather than once per format.
+_CHECKED = DocumentMemo(size=8)
+
+
+@lru_cache(maxsize=1 << 17)
+def _canonical_text(value: str) -> bool:
+    return is_canonical_network(value)
+
+
+def _is_canonical(value) -> bool:
+    """Return whether ``value`` is a canonical network; the answer depends on the text
+    alone, so it is remembered across documents (versions share most destinations)."""
+    return isinstance(value, str) and _canonical_text(value)
 
 
 def _shown(value) -> str:
@@ -35,7 +44,7 @@ def _shown(value) -> str:
 
 def _entry_problems(entry) -> list[str]:
     problems = []
-    if not is_canonical_network(entry.destination):
+    if not _is_canonical(entry.destination):
         problems.append(f"destination {_shown(entry.destination)} is not a canonical network")
     if not (isinstance(entry.id, str) and _ENTRY_ID.fullmatch(entry.id)):
         problems.append(f"entry id {_shown(entry.id)} is malformed")
@@ -51,7 +60,7 @@ def document_problems(document) -> list[str]:
     problems = [
         f"source network {_shown(network)} is not a canonical network"
         for network in document.source_networks
-        if not is_canonical_network(network)
+        if not _is_canonical(network)
     ]
     if not _APP_ID.fullmatch(str(document.app_id)):
         problems.append(f"App ID {_shown(document.app_id)} is malformed")
@@ -59,15 +68,36 @@ def document_problems(document) -> list[str]:
         problems.append(f"version {_shown(document.version)} is malformed")
     if not _SHA256.fullmatch(str(document.sha256)):
         problems.append("the sha256 is malformed")
-    for entry in document.entries:
-        problems.extend(_entry_problems(entry))
+    if not _entries_safe(document.entries):
+        for entry in document.entries:
+            problems.extend(_entry_problems(entry))
     return problems
+
+
+def _entries_safe(entries) -> bool:
+    """Return whether every entry is canonical, checking each distinct destination,
+    purpose, protocol and environment once; ``_entry_problems`` says what is wrong."""
+    ids = "".join(f"{entry.id}|" if isinstance(entry.id, str) else "!" for entry in entries)
+    try:
+        return (
+            _ENTRY_IDS.fullmatch(ids) is not None
+            and all(_is_canonical(d) for d in {entry.destination for entry in entries})
+            and {entry.protocol for entry in entries} <= set(_PROTOCOLS)
+            and {entry.environment for entry in entries} <= set(_ENVIRONMENTS)
+            and all(
+                isinstance(p, str) and _PURPOSE.fullmatch(p) for p in {e.purpose for e in entries}
+            )
+        )
+    except TypeError:  # An unhashable value: certainly not canonical.
+        return False
 
 
 def document_check_safe(document) -> None:
     """Raise UnsafeRuleSet naming what is wrong if ``document`` holds non-canonical values."""
-    if _CHECKED.get(id(document)) is document:
-        return
+    _CHECKED.get(document, "safe", lambda: _check(document))
+
+
+def _check(document) -> bool:
     problems = document_problems(document)
     if problems:
         shown = "; ".join(problems[:5])
@@ -76,7 +106,4 @@ def document_check_safe(document) -> None:
             f"Version {_shown(document.version)} cannot be rendered: {shown}{more}. "
             "Correct the app's source networks and publish again."
         )
-    with _CHECKED_LOCK:
-        _CHECKED[id(document)] = document
-        while len(_CHECKED) > _CHECKED_MAX:
-            _CHECKED.popitem(last=False)
+    return True

@@ -48,6 +48,14 @@ def mixed_document(*, app_name="Video app", source_networks=()) -> RuleSetDocume
     )
 
 
+def sources_of(fmt, sources, family: int) -> frozenset[str]:
+    """Return the sources a rule of ``family`` must have in ``fmt``, as the readers give
+    them: the networks of that family, empty (any) for none or where none apply."""
+    if not fmt.applies_sources:
+        return frozenset()
+    return frozenset(s for s in sources if (":" in s) == (family == 6))
+
+
 def open_request(app) -> ProvisioningRequest:
     """Return the app's open request, creating one in the testing state."""
     request = ProvisioningRequest.objects.filter(app=app).first()

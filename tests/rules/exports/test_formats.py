@@ -13,8 +13,9 @@ from rules.exceptions import RuleExportFailed
 from rules.exports import cisco_forti
 from rules.exports.completeness import export_missing
 from rules.exports.readback import READERS
+from rules.exports.readback_vendors import flattened
 from rules.exports.registry import FORMATS, format_get
-from tests.rules.conftest import mixed_document
+from tests.rules.conftest import mixed_document, sources_of
 from tests.rules.exports.validators import VALIDATORS, validate
 
 SOURCES = ("10.0.0.0/8", "fd00::/8")
@@ -38,9 +39,12 @@ def test_every_destination_and_port_appears(name, sources):
 
     assert export_missing(document=document, rendered=rendered, format_name=name) == []
     carried = [e for e in document.entries if e.family in FORMATS[name].families]
-    # Read back, the file allows exactly each entry's ports towards its destination.
-    assert READERS[name](rendered.content) == {
-        (e.protocol, e.destination, a, b) for e in carried for a, b in e.ports
+    # Read back, the file allows exactly each entry's ports towards its destination, from
+    # the source networks of the entry's family (none: any source).
+    assert flattened(READERS[name](rendered.content)) == {
+        (e.protocol, e.destination, a, b, sources_of(FORMATS[name], sources, e.family))
+        for e in carried
+        for a, b in e.ports
     }
     for entry in carried:
         compact = entry.destination.removesuffix("/32").removesuffix("/128")
@@ -238,7 +242,7 @@ def test_an_emptied_rule_set_still_renders_a_valid_file(name):
     document = replace(mixed_document(), entries=())
     rendered = FORMATS[name].render(document)
     assert export_missing(document=document, rendered=rendered, format_name=name) == []
-    assert READERS[name](rendered.content) == set()
+    assert flattened(READERS[name](rendered.content)) == set()
     if name in VALIDATORS:
         result = validate(VALIDATORS[name], rendered.content)
         assert result.returncode == 0, result.stderr

@@ -62,7 +62,17 @@ class AsaStore:
                     entries.append(line)
 
     def text(self, acl: str) -> str:
-        return "\n".join(self.acls.get(acl, []))
+        """Return the access list and the object groups its entries name."""
+        aces = self.acls.get(acl, [])
+        named = {w[i + 1] for w in map(str.split, aces) for i, x in enumerate(w[:-1])
+                 if x == "object-group"}  # fmt: skip
+        groups = [
+            line
+            for name in sorted(named)
+            for line in (f"object-group network {name}",
+                         *(f" network-object {item}" for item in self.groups[name]))
+        ]  # fmt: skip
+        return "\n".join([*groups, *aces])
 
 
 class FortiStore:

@@ -1,0 +1,103 @@
+"""Disjoint ``network . protocol . ports`` elements for nftables interval sets, computed
+on integers: networks are address intervals, merged and cut back into the fewest CIDR
+blocks (what ``ipaddress.collapse_addresses`` returns), without an object per address.
+"""
+
+import bisect
+import ipaddress
+from collections import defaultdict
+from functools import lru_cache
+
+_BITS = {4: 32, 6: 128}
+
+
+@lru_cache(maxsize=1 << 17)
+def _block(destination: str, family: int) -> tuple[int, int]:
+    """Return the first and last address of a canonical network's text."""
+    address, _, prefix = destination.partition("/")
+    first = int(ipaddress.ip_address(address))
+    return first, first + (1 << (_BITS[family] - int(prefix))) - 1
+
+
+def _cidrs(lo: int, hi: int, family: int, names: dict) -> list[str]:
+    """Return the fewest CIDR blocks covering ``lo``..``hi`` as canonical text."""
+    bits = _BITS[family]
+    blocks = []
+    while lo <= hi:
+        size = (lo & -lo) if lo else 1 << bits
+        while size > hi - lo + 1:
+            size >>= 1
+        prefix = bits - size.bit_length() + 1
+        name = names.get((lo, lo + size - 1))
+        if name is None:
+            name = f"{ipaddress.ip_address(lo) if family == 4 else ipaddress.IPv6Address(lo)}"
+            name = f"{name}/{prefix}"
+        blocks.append(name)
+        lo += size
+    return blocks
+
+
+def _collapsed(intervals: list[tuple[int, int]], family: int, names: dict) -> tuple[str, ...]:
+    merged: list[list[int]] = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    result = []
+    for lo, hi in merged:
+        # Mostly a destination of the rule set as it is: its own text.
+        name = names.get((lo, hi))
+        if name is not None:
+            result.append(name)
+        else:
+            result.extend(_cidrs(lo, hi, family, names))
+    return tuple(result)
+
+
+def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, int, int]]:
+    """Return (network, first, last) items covering ``items`` (destination text, first
+    and last port) with no two overlapping: an interval set refuses overlapping elements.
+    Ports are cut at every boundary, networks collapsed per piece, and equal neighbouring
+    pieces joined again."""
+    names = {}
+    by_ports: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for destination, first, last in items:
+        block = _block(destination, family)
+        names[block] = destination
+        by_ports[(first, last)].append(block)
+    cuts = sorted({a for a, _ in by_ports} | {b + 1 for _, b in by_ports})
+    members: list[list[tuple[int, int]]] = [[] for _ in cuts]
+    # A rule set has a handful of port ranges: each range's networks join its pieces.
+    for (first, last), blocks in by_ports.items():
+        for index in range(bisect.bisect_left(cuts, first), bisect.bisect_left(cuts, last + 1)):
+            members[index].extend(blocks)
+    joined: list[list] = []
+    for index, intervals in enumerate(members):
+        if not intervals:
+            continue
+        networks, first, last = (
+            _collapsed(intervals, family, names),
+            cuts[index],
+            cuts[index + 1] - 1,
+        )
+        if joined and joined[-1][0] == networks and joined[-1][2] + 1 == first:
+            joined[-1][2] = last
+        else:
+            joined.append([networks, first, last])
+    return [(network, first, last) for networks, first, last in joined for network in networks]
+
+
+def nft_elements(entries) -> dict[int, list[str]]:
+    """Return the ``address . protocol . ports`` elements of ``entries`` by family, made
+    disjoint (an address in two groups with overlapping ports would otherwise clash)."""
+    items: dict[tuple[int, str], list] = defaultdict(list)
+    for entry in entries:
+        for start, end in entry.ports:
+            items[(entry.family, entry.protocol)].append((entry.destination, start, end))
+    elements: dict[int, list[str]] = {4: [], 6: []}
+    for (family, protocol), found in sorted(items.items()):
+        for network, start, end in disjoint(found, family):
+            ports = str(start) if start == end else f"{start}-{end}"
+            elements[family].append(f"{network} . {protocol} . {ports}")
+    return elements
