@@ -25,3 +25,12 @@ SDK_CACHE_RETRY_SECONDS = env_float("SDK_CACHE_RETRY_SECONDS", 2, minimum=0.1)
 # Answers a minute per approved concurrent user that an app's SDKs may get (sdk_app rate
 # is the floor).
 SDK_THROTTLE_APP_PER_USER = env_float("SDK_THROTTLE_APP_PER_USER", 3, minimum=0)
+# The middleware a GET of the SDK endpoint goes through (config.middleware.
+# SdkEndpointMiddleware), in MIDDLEWARE's order: the rest of MIDDLEWARE does nothing for an
+# anonymous, cookie-less JSON answer.
+SDK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
