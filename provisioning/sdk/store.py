@@ -84,11 +84,12 @@ def _redis_connection(backend: RedisCache):
     """Return this thread's connection to the backend's first (writable) server, made with
     the cache's settings (address, credentials, socket timeouts) and kept across requests;
     a forked process makes its own."""
-    key = (id(backend), os.getpid())
-    if getattr(_local, "key", None) != key:
+    if getattr(_local, "owner", None) != (backend, os.getpid()):
+        if getattr(_local, "connection", None) is not None:
+            _local.connection.disconnect()  # another cache (settings changed) or process
         pool = backend._cache.get_client(write=True).connection_pool
         _local.connection = pool.connection_class(**pool.connection_kwargs)
-        _local.key = key
+        _local.owner = (backend, os.getpid())
     return _local.connection
 
 
