@@ -1,13 +1,19 @@
 """Middleware of the whole site: requests no view could answer sensibly are turned away
-before any view runs, and a database outage is a 503, not a 500."""
+before any view runs, a database outage is a 503, not a 500, and the SDK endpoint's GETs
+take a short chain of their own."""
 
 import logging
 
+from django.conf import settings
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.defaults import bad_request
 
 from core.errors import error_body
 from provisioning.api.unavailable import database_unavailable, unavailable_response
+from provisioning.api.views.sdk import proxy_config_get
 
 logger = logging.getLogger(__name__)
 
@@ -73,3 +79,29 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("Database unavailable for %s: %s", request.path, exception)
         return unavailable_response(request)
+
+
+class SdkEndpointMiddleware:
+    """First in ``MIDDLEWARE``: a GET of the SDK endpoint goes through ``SDK_MIDDLEWARE``
+    (security headers and HTTPS redirect, the NUL check, CORS, the frame header) straight
+    to its view, and every other request through the rest of ``MIDDLEWARE``.
+
+    Every SDK session calls this endpoint, anonymously and without cookies: sessions, CSRF,
+    sign-in, messages, lockouts, static files and URL resolution would do nothing for it
+    but cost more than its cached answer. Its other methods take the usual way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        handler = convert_exception_to_response(proxy_config_get)
+        for path in reversed(settings.SDK_MIDDLEWARE):
+            handler = convert_exception_to_response(import_string(path)(handler))
+        self.sdk_handler = handler
+        self.sdk_path = None
+
+    def __call__(self, request):
+        if self.sdk_path is None:
+            self.sdk_path = reverse("api:sdk-proxy-config")
+        if request.path_info == self.sdk_path and request.method == "GET":
+            return self.sdk_handler(request)
+        return self.get_response(request)

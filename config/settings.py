@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # GETs of the SDK endpoint take SDK_MIDDLEWARE (config/settings_sdk.py), not this list.
+    "config.middleware.SdkEndpointMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL in a path, parameter or header is refused with 400 before it can reach a query.
     "config.middleware.RejectNulMiddleware",

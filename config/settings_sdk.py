@@ -30,3 +30,12 @@ SDK_THROTTLE_APP_PER_USER = env_float("SDK_THROTTLE_APP_PER_USER", 3, minimum=0)
 # (default none). Staff may bring a version forward per request, with a reason.
 ACTIVATION_DELAY_PRODUCTION = env_float("ACTIVATION_DELAY_PRODUCTION", 72, minimum=0)
 ACTIVATION_DELAY_TEST = env_float("ACTIVATION_DELAY_TEST", 0, minimum=0)
+# The middleware a GET of the SDK endpoint goes through (config.middleware.
+# SdkEndpointMiddleware), in MIDDLEWARE's order: the rest of MIDDLEWARE does nothing for an
+# anonymous, cookie-less JSON answer.
+SDK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]

@@ -12,6 +12,7 @@
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (see README, Configuration).
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ KEY_PREFIX = "sdk-throttle:v2"
 DEFAULT_RATES = {"sdk_app": "600/minute", "sdk_fail": "60/minute", "sdk_ip": "600/minute"}
 
 
+@functools.lru_cache(maxsize=64)  # a handful of rates, parsed on every request otherwise
 def parse_rate(rate: str) -> tuple[int, int]:
     """Return ``(requests, seconds)`` of a rate such as ``"600/minute"``."""
     count, _, period = rate.partition("/")

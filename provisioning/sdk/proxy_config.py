@@ -13,9 +13,9 @@ from django.conf import settings
 from provisioning.choices import SdkMode
 from provisioning.exceptions import SdkConfigError, SdkThrottled
 from provisioning.sdk.access import sdk_app_check, sdk_app_id_check
-from provisioning.sdk.entry import entry_keys, sdk_entry
+from provisioning.sdk.entry import entry_key, entry_keys, sdk_entry
 from provisioning.sdk.limits import Window, sdk_app_limit, sdk_windows
-from provisioning.sdk.memo import sdk_body_memoized
+from provisioning.sdk.memo import sdk_body_memoized, sdk_entry_has
 from provisioning.sdk.render import sdk_body_fill, sdk_body_render, sdk_max_age
 from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_pending
 from provisioning.services.turn import turn_credential_expiry
@@ -53,7 +53,10 @@ def _spend_budget(values: dict, window: Window, entry: dict) -> None:
 
 def _checked_entry(app_id: str, authorization: str, client_ip: str, now: float):
     windows = sdk_windows(app_id=app_id, client_ip=client_ip, now=now)
-    values = sdk_cache_read(keys=[*entry_keys(app_id), *(w.key for w in windows.values())])
+    keys = entry_keys(app_id)
+    values = sdk_cache_read(
+        keys=[*keys, *(w.key for w in windows.values())], entries=frozenset([entry_key(app_id)])
+    )
     if values is not None:
         _check_failures(values, windows)
     entry, stale = sdk_entry(app_id=app_id, values=values, now=now)
@@ -81,19 +84,22 @@ def sdk_proxy_config(
         raise SdkConfigError(
             "invalid_mode", f"mode is one of {', '.join(SdkMode.values)}, not {mode!r}."
         )
-    static = entry["static"]
-    if static is None:
+    if not sdk_entry_has(entry, "static"):
         raise SdkConfigError("no_proxy_service", NO_PROXY_SERVICE)
     expires_at = turn_credential_expiry(now=now)
     secrets = tuple(settings.TURN_SHARED_SECRETS[:1])
-    template = (entry.get("templates") or {}).get(mode) if secrets else None
+
+    def render() -> tuple[bytes, str]:
+        # The rendered parts are read (unpickled) only here: most answers come from the memo.
+        template = (entry.get("templates") or {}).get(mode) if secrets else None
+        if template:
+            return sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)
+        static = entry["static"]
+        return sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
+
     content, etag = sdk_body_memoized(
         key=(app_id, mode, expires_at, settings.TURN_CREDENTIAL_TTL, secrets, entry["built"]),
-        render=lambda: (
-            sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)
-            if template
-            else sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
-        ),
+        render=render,
     )
     max_age = sdk_max_age(expires_at=expires_at, now=now)
     return ProxyConfig(content=content, etag=etag, max_age=max_age, stale=stale)

@@ -1,9 +1,11 @@
 """The SDK's public endpoint: ``GET /api/v1/sdk/proxy-config``.
 
 It is the one endpoint every SDK session calls, so GET skips DRF's per-request machinery
-(request wrapping, negotiation, authentication), which would cost more than the rest of a
-cached answer. DRF still documents it, answers the other methods, and every error goes
-through the API's one exception handler.
+(request wrapping, negotiation, authentication) and, through
+``config.middleware.SdkEndpointMiddleware``, URL resolution and the middleware that do
+nothing for it: any of them would cost more than the rest of a cached answer. DRF still
+documents it, answers the other methods, and every error goes through the API's one
+exception handler.
 """
 
 from django.http import HttpResponse
@@ -91,6 +93,16 @@ def proxy_config_response(request, *, view=None) -> HttpResponse:
     response["Cache-Control"] = f"private, max-age={config.max_age}"
     response["Vary"] = "Authorization"
     return get_conditional_response(request, etag=config.etag, response=response)
+
+
+def proxy_config_get(request) -> HttpResponse:
+    """Answer a GET that came the short way (``SdkEndpointMiddleware``): check the host and
+    set the length as CommonMiddleware would on the usual way."""
+    request.get_host()  # DisallowedHost: 400, as on every other path
+    response = proxy_config_response(request)
+    if not response.has_header("Content-Length"):
+        response.headers["Content-Length"] = str(len(response.content))
+    return response
 
 
 @extend_schema_view(get=PROXY_CONFIG_SCHEMA)
