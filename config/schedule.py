@@ -30,10 +30,6 @@ def beat_schedule() -> dict:
             "task": "provisioning.tasks.pool_low_water_task",
             "schedule": env_int("POOL_LOW_WATER_INTERVAL_SECONDS", 300, minimum=10),
         },
-        "webhook-effective-versions": {
-            "task": "webhooks.announce_effective",
-            "schedule": env_float("WEBHOOK_EFFECTIVE_INTERVAL_SECONDS", 10, minimum=0.5),
-        },
         "webhook-retries": {
             "task": "webhooks.retry_due",
             "schedule": env_float("WEBHOOK_RETRY_SWEEP_INTERVAL_SECONDS", 5, minimum=0.5),

@@ -1,5 +1,4 @@
-"""Celery tasks of webhooks: one delivery attempt, the retry sweep, announcing versions that
-took effect, the disabled notice.
+"""Celery tasks of webhooks: one delivery attempt, the retry sweep, the disabled notice.
 
 Services queue them by their registered names (``webhooks.constants``) through the
 transactional outbox. Each is idempotent: an attempt is claimed before it is made, a
@@ -11,7 +10,6 @@ from celery import shared_task
 from core.queue import TASK_RETRY_OPTIONS
 from webhooks.constants import DELIVER_TASK, DISABLED_NOTICE_TASK
 from webhooks.services.delivery import webhook_delivery_attempt, webhook_retries_due
-from webhooks.services.effective import rule_versions_effective_announce
 from webhooks.services.notices import webhook_disabled_notice_send
 
 
@@ -26,13 +24,6 @@ def webhook_deliver_task(*, delivery_id: int, attempt: int) -> str:
 def webhook_retries_due_task() -> int:
     """Queue the deliveries whose next attempt is due."""
     return webhook_retries_due()
-
-
-# Not retried on its own: beat runs it again within seconds.
-@shared_task(name="webhooks.announce_effective", acks_late=True, ignore_result=True)
-def rule_versions_effective_announce_task() -> int:
-    """Queue ``rules.version_effective`` for versions that took effect."""
-    return rule_versions_effective_announce()
 
 
 @shared_task(name=DISABLED_NOTICE_TASK, **{**TASK_RETRY_OPTIONS, "autoretry_for": (Exception,)})

@@ -209,7 +209,6 @@ def test_one_beat_schedule_holds_every_periodic_job():
         "provisioning.tasks.pool_low_water_task",
         "rules.tasks.rule_set_activations_due_task",
         "webhooks.retry_due",
-        "webhooks.announce_effective",
         "rules.tasks.rule_digests_task",
     }
     current_app.loader.import_default_modules()  # as a worker does: every app's tasks

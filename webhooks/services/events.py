@@ -38,15 +38,11 @@ def delivery_queue(*, delivery: WebhookDelivery) -> None:
     )
 
 
-def delivery_create(
-    *, endpoint: WebhookEndpoint, payload: dict, message_id: str | None = None
-) -> WebhookDelivery:
-    """Record ``payload`` for ``endpoint`` and queue its first attempt for after commit;
-    ``message_id`` (unique) names the message, a fresh one by default."""
+def _delivery_create(*, endpoint: WebhookEndpoint, payload: dict) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,
         event_type=payload["type"],
-        message_id=message_id or f"msg_{uuid.uuid4().hex}",
+        message_id=f"msg_{uuid.uuid4().hex}",
         payload=payload,
         status=DeliveryStatus.PENDING,
         # The send after commit makes the first attempt; the retry job only if it never ran.
@@ -67,7 +63,7 @@ def webhook_event_emit(app: App, event_type: str, data: dict) -> None:
         raise ValueError(f"Unknown webhook event {event_type!r}.")
     payload = envelope(event_type=event_type, data=data)
     for endpoint in subscribed_endpoints(app=app, event_type=event_type):
-        delivery_create(endpoint=endpoint, payload=payload)
+        _delivery_create(endpoint=endpoint, payload=payload)
 
 
 @transaction.atomic
@@ -81,7 +77,7 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
         "endpoint_id": endpoint.pk,
         "message": "A test event: your endpoint receives and verifies our webhooks.",
     }
-    return delivery_create(endpoint=endpoint, payload=envelope(event_type=TEST_EVENT, data=data))
+    return _delivery_create(endpoint=endpoint, payload=envelope(event_type=TEST_EVENT, data=data))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from rules.choices import ChangeDisposition
-from rules.models import RuleChange, RuleSet, RuleSetActivation
+from rules.models import RuleChange, RuleSet
 
 # Changes listed one by one in a payload; the counts cover all of them.
 CHANGES_LISTED_MAX = 100
@@ -67,15 +67,8 @@ def rule_set_change_summary(*, rule_set: RuleSet) -> dict:
 
 def rule_set_event_data(*, rule_set: RuleSet, effective_at: datetime | None = None) -> dict:
     """Return the ``data`` of ``rules.version_published`` and ``rules.version_effective``:
-    the version, what changed since the one before, when it takes (or took) effect, and
-    links. ``effective_at`` defaults to the version's activation date."""
+    the version, what changed since the one before, when it takes effect, and links."""
     app = rule_set.app
-    if effective_at is None:
-        effective_at = (
-            RuleSetActivation.objects.filter(rule_set=rule_set)
-            .values_list("effective_at", flat=True)
-            .first()
-        )
     previous = (
         RuleSet.objects.filter(app=app, version__lt=rule_set.version)
         .order_by("-version")
