@@ -39,6 +39,13 @@ class RuleFeed(feedgenerator.Atom1Feed):
         return super().latest_post_date()
 
 
+def changes_page_path(app_id: str, previous: str | None) -> str:
+    """Return the portal page that shows what a version changed since ``previous`` (its
+    rules section for a first version)."""
+    page = reverse("portal_app_detail", args=[app_id])
+    return f"{page}?{urlencode({'since': previous})}#what-changed" if previous else f"{page}#rules"
+
+
 def tag_uri(*, authority: str, date: datetime, specific: str) -> str:
     """Return a tag: URI (RFC 4151) minted by ``authority`` on ``date``."""
     return f"tag:{authority},{date.date().isoformat()}:{specific}"
@@ -67,7 +74,7 @@ def _entry_links(app_id: str, version_changes, absolute: Callable[[str], str]) -
     return links
 
 
-def _add_entry(feed, app, version_changes, *, page, absolute, tag_authority, now) -> None:
+def _add_entry(feed, app, version_changes, *, absolute, tag_authority, now) -> None:
     rule_set = version_changes.rule_set
     headline = change_headline(version_changes.changes)
     summary = [f"Version {rule_set.version}: {headline}."]
@@ -78,7 +85,7 @@ def _add_entry(feed, app, version_changes, *, page, absolute, tag_authority, now
         summary.append(f"Since version {version_changes.previous}:")
     feed.add_item(
         title=f"Version {rule_set.version}: {headline}",
-        link=page,
+        link=absolute(changes_page_path(app.app_id, version_changes.previous)),
         description=None,
         unique_id=tag_uri(
             authority=tag_authority,
@@ -119,6 +126,6 @@ def feed_render(
     )
     now = timezone.now()
     for version_changes in versions:
-        _add_entry(feed, app, version_changes, page=page, absolute=absolute,
+        _add_entry(feed, app, version_changes, absolute=absolute,
                    tag_authority=tag_authority, now=now)  # fmt: skip
     return feed.writeString("utf-8")

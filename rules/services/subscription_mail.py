@@ -24,7 +24,7 @@ from accounts.models import RuleSubscription, SubscriptionNotice
 from accounts.selectors import rule_subscriptions_deliverable
 from core.queue import enqueue_on_commit
 from rules.change_text import activation_text, change_headline, change_lines
-from rules.feed import FIRST_VERSION
+from rules.feed import FIRST_VERSION, changes_page_path
 from rules.models import RuleSet
 from rules.selectors import rule_set_versions_changes, rule_sets_published
 
@@ -64,7 +64,8 @@ def _version_context(version_changes) -> dict:
             version_changes.activation, version=rule_set.version, now=timezone.now()
         ),
         "lines": change_lines(version_changes.changes),
-        "page_url": absolute_url(reverse("portal_app_detail", args=[app_id])) + "#rules",
+        "page_url": absolute_url(changes_page_path(app_id, version_changes.previous)),
+        "rules_url": absolute_url(reverse("portal_app_detail", args=[app_id])) + "#rules",
         "changes_url": absolute_url(f"{changes}?since={since}"),
         "download_url": absolute_url(f"{download}?format=json"),
         "manage_url": absolute_url(reverse("portal_app_subscription", args=[app_id])),

@@ -58,7 +58,8 @@ def test_member_subscribes_and_a_feed_reader_follows_the_rules(demo, open_page, 
     [message] = mail.outbox
     assert message.to == [get_user_model().objects.get(username="demo").email]
     assert f"version {version.version}" in message.subject
-    assert f"{settings.PUBLIC_BASE_URL}/apps/{DEMO_APP_ID}/#rules" in message.body
+    since = f"?since={feed.entries[0].id.rpartition('/')[2]}#what-changed"
+    assert f"{settings.PUBLIC_BASE_URL}/apps/{DEMO_APP_ID}/{since}" in message.body
 
     page.reload()
     expect(page.get_by_test_id("new-feed-url")).to_have_count(0)

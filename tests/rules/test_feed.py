@@ -119,11 +119,22 @@ def test_feed_is_atom_with_the_last_versions_and_their_changes(client, app, vers
 
 
 def test_entries_link_to_the_changes_and_every_rule_file(client, app, versions):
-    _, second, third = versions
+    first, second, third = versions
     response = client.get(feed_url(app), **api_key_header(app.customer, scopes=["read"]))
 
     newest = parsed(response).entries[0]
-    assert rel(newest, "alternate")[0].href == f"http://testserver/apps/{app.app_id}/#rules"
+    page = f"http://testserver/apps/{app.app_id}/"
+    assert rel(newest, "alternate")[0].href == f"{page}?since={second.version}#what-changed"
+    assert rel(parsed_entries_oldest(client, app)[0], "alternate")[0].href == f"{page}#rules"
+    # The portal page compares with the version before the entry's, for a signed-in member.
+    middle = parsed_entries_oldest(client, app, count=2)[0]
+    link = urlsplit(rel(middle, "alternate")[0].href)
+    assert parse_qs(link.query) == {"since": [first.version]}
+    client.force_login(customer_admin(app.customer))
+    shown = client.get(link.path, parse_qs(link.query))
+    assert shown.status_code == 200
+    assert f"What changed since {first.version}" in shown.content.decode()
+    client.logout()
     related = {
         urlsplit(link.href).path + "?" + urlsplit(link.href).query
         for link in rel(newest, "related")
@@ -141,6 +152,11 @@ def test_entries_link_to_the_changes_and_every_rule_file(client, app, versions):
     download = client.get(urlsplit(nft).path, {"format": "nftables"}, **headers)
     assert download.status_code == 200
     assert b"203.0.113.5" in download.content
+
+
+def parsed_entries_oldest(client, app, count=1):
+    feed = parsed(client.get(feed_url(app), **api_key_header(app.customer, scopes=["read"])))
+    return feed.entries[-count:]
 
 
 def test_feed_lists_only_the_last_n_versions(client, app, versions, settings):

@@ -163,6 +163,10 @@ def test_digest_lists_the_days_versions_of_every_app_once(
     assert "In effect for SDKs since 2026-11-24 09:30 UTC." in body  # the kiosk's test set
     assert "192.0.2.1/32" not in body  # Monday's version was in Monday's digest
     assert f"https://proxy.example.com/apps/{teller.app_id}/#rules" in links(body)
+    assert (
+        f"https://proxy.example.com/apps/{teller.app_id}/?since=2026112301#what-changed"
+        in links(body)
+    )
     notice = SubscriptionNotice.objects.get()
     assert notice.key == f"digest:2026-11-24:user:{ana.pk}"
     assert notice.versions == [[branch.app_id, kiosk.version], [teller.app_id, second.version]]
