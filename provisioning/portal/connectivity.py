@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -47,7 +48,13 @@ def _page(request, app, *, base: str, public: bool):
     context = {
         "app": app,
         "data": data,
-        "urls": {"report": f"{base}report/", "missing": f"{base}reports/0/missing/"},
+        # Members post with their session, so with the CSRF token; a link's token is its
+        # own credential.
+        "urls": {
+            "report": f"{base}report/",
+            "missing": f"{base}reports/0/missing/",
+            "csrf": "" if public else get_token(request),
+        },
         "formats": sorted(FORMATS.values(), key=lambda fmt: fmt.label.lower()),
         "default_format": DEFAULT_FORMAT,
         "public": public,
