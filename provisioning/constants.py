@@ -38,3 +38,6 @@ MAX_PROBE_MS = 120_000
 PROBE_PORTS_INSIDE_RANGE = 3
 # Addresses the probe expands one destination network into, at most.
 PROBE_ADDRESSES_PER_NETWORK = 16
+# Reports a browser check link may send an hour: a colleague re-running the check now and
+# then, never a flood from whoever holds the link.
+LINK_REPORTS_PER_HOUR = 60

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -25,8 +26,11 @@ from provisioning.selectors.connectivity import (
 from provisioning.services.connectivity import connectivity_report_record
 from provisioning.services.connectivity_check import connectivity_check_data
 from provisioning.services.connectivity_links import (
+    LinkInvalid,
+    LinkThrottled,
     connectivity_link_app,
     connectivity_link_create,
+    connectivity_link_report_record,
 )
 from rules.exports.registry import FORMATS, format_get
 from rules.models import RuleSet
@@ -48,7 +52,13 @@ def _page(request, app, *, base: str, public: bool):
     context = {
         "app": app,
         "data": data,
-        "urls": {"report": f"{base}report/", "missing": f"{base}reports/0/missing/"},
+        # Members post with their session, so with the CSRF token; a link's token is its
+        # own credential.
+        "urls": {
+            "report": f"{base}report/",
+            "missing": f"{base}reports/0/missing/",
+            "csrf": "" if public else get_token(request),
+        },
         "formats": sorted(FORMATS.values(), key=lambda fmt: fmt.label.lower()),
         "default_format": DEFAULT_FORMAT,
         "public": public,
@@ -62,25 +72,41 @@ def _page(request, app, *, base: str, public: bool):
     return response
 
 
-def _report(request, app, *, actor):
+def _body(request) -> dict | None:
     if len(request.body) > MAX_BODY_BYTES:
-        return JsonResponse({"code": "invalid", "message": "The report is too large."}, status=400)
+        return None
     try:
         body = json.loads(request.body)
-        if not isinstance(body, dict):
-            raise ValueError
     except ValueError:
-        return JsonResponse({"code": "invalid", "message": "Send a JSON object."}, status=400)
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _invalid(exc: ValidationError) -> JsonResponse:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"results": exc.messages}
+    return JsonResponse({"code": "invalid", "fields": fields}, status=400)
+
+
+def _stored(report) -> JsonResponse:
+    answer = {"id": report.pk, "passed": report.passed, "tried": report.tried}
+    return JsonResponse({**answer, "blocked": report.blocked}, status=201)
+
+
+NOT_JSON = {"code": "invalid", "message": "Send a JSON object of at most 1 MB."}
+
+
+def _report(request, app, *, actor):
+    body = _body(request)
+    if body is None:
+        return JsonResponse(NOT_JSON, status=400)
     try:
         report = connectivity_report_record(
             app=app, version=body.get("version"), source="browser", results=body.get("results"),
             source_address=_client_address(request), actor=actor,
         )  # fmt: skip
     except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"results": exc.messages}
-        return JsonResponse({"code": "invalid", "fields": fields}, status=400)
-    answer = {"id": report.pk, "passed": report.passed, "tried": report.tried}
-    return JsonResponse({**answer, "blocked": report.blocked}, status=201)
+        return _invalid(exc)
+    return _stored(report)
 
 
 def _missing(request, app, pk: int):
@@ -170,7 +196,23 @@ def public_check(request, token):
 @csrf_exempt  # The signed token in the path is the credential; no cookie is involved.
 @require_POST
 def public_report(request, token):
-    return _report(request, _link_app(token), actor=None)
+    """Store what a link holder's browser found; a link sends a few reports an hour."""
+    body = _body(request)
+    if body is None:
+        return JsonResponse(NOT_JSON, status=400)
+    try:
+        report = connectivity_link_report_record(
+            token=token, version=body.get("version"), results=body.get("results"),
+            source_address=_client_address(request),
+        )  # fmt: skip
+    except LinkInvalid:
+        raise Http404("This link is not valid any more; ask for a new one.") from None
+    except LinkThrottled:
+        message = "This link sent many reports this hour; try again later."
+        return JsonResponse({"code": "throttled", "message": message}, status=429)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return _stored(report)
 
 
 @require_GET

@@ -10,6 +10,11 @@ from django.utils import timezone
 from accounts.choices import AppStatus, CustomerStatus
 from accounts.models import App
 from accounts.services.audit import AUDIT_CHANGE, audit_record
+from accounts.services.throttles import attempt_allowed
+from provisioning.choices import ReportSource
+from provisioning.constants import LINK_REPORTS_PER_HOUR
+from provisioning.models import ConnectivityReport
+from provisioning.services.connectivity import connectivity_report_record
 
 SALT = "provisioning.connectivity-check-link"
 
@@ -41,3 +46,27 @@ def connectivity_link_app(*, token: str) -> App | None:
         app_id=app_id, status=AppStatus.ACTIVE, customer__status=CustomerStatus.ACTIVE
     )
     return apps.select_related("customer").first()
+
+
+class LinkInvalid(Exception):
+    """The link is forged, expired, or its app can't be checked any more."""
+
+
+class LinkThrottled(Exception):
+    """The link sent more reports this hour than it may."""
+
+
+def connectivity_link_report_record(
+    *, token: str, version, results, source_address: str | None
+) -> ConnectivityReport:
+    """Store the browser report sent through a link, at most LINK_REPORTS_PER_HOUR an
+    hour per link; raise LinkInvalid, LinkThrottled or ValidationError."""
+    app = connectivity_link_app(token=token)
+    if app is None:
+        raise LinkInvalid
+    if not attempt_allowed(scope="connectivity-link", key=token, limit=LINK_REPORTS_PER_HOUR):
+        raise LinkThrottled
+    return connectivity_report_record(
+        app=app, version=version, source=ReportSource.BROWSER, results=results,
+        source_address=source_address, actor=None,
+    )  # fmt: skip

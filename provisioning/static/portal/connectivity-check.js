@@ -82,11 +82,6 @@
     return results;
   }
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   async function showMissing() {
     if (reportId === null) return;
     const url = urls.missing.replace("/reports/0/", "/reports/" + reportId + "/");
@@ -106,7 +101,7 @@
     const failed = results.filter((item) => !item.reachable).length;
     const response = await fetch(urls.report, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": urls.csrf },
       body: JSON.stringify({ version: data.version, results }),
       credentials: "same-origin",
     });
@@ -115,8 +110,8 @@
     status.textContent =
       (failed ? failed + " of " + results.length + " blocked" : "All " + results.length + " passed") +
       (response.ok ? "; reported as #" + stored.id + "." : "; the report was refused.");
-    status.dataset.done = "1";
     await showMissing();
+    status.dataset.done = "1";
     runButton.disabled = false;
   }
 

@@ -8,9 +8,10 @@ import time
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import signing
+from django.core.cache import cache
 
 from provisioning.models import ConnectivityReport
-from provisioning.services.connectivity_links import SALT
+from provisioning.services.connectivity_links import SALT, connectivity_link_create
 from tests.factories import AppFactory, UserFactory
 from tests.provisioning.connectivity.helpers import app_with_rules, ports
 
@@ -114,3 +115,23 @@ def test_the_page_credentials_last_minutes_not_a_day(client, app, settings):
     expiry = int(data["username"].split(":")[0])
     assert 0 < expiry - time.time() <= 900
     assert data["username"].endswith(f":{app.app_id}")
+
+
+def test_a_link_sends_a_few_reports_an_hour(client, app, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr("provisioning.services.connectivity_links.LINK_REPORTS_PER_HOUR", 2)
+    token, _ = connectivity_link_create(app=app, actor=None)
+    body = json.dumps({"results": [{"destination": "198.51.100.4", "protocol": "tcp",
+                                    "port": 443, "reachable": True}]})  # fmt: skip
+
+    answers = [
+        client.post(f"/connectivity/check/{token}/report/", body, content_type="application/json")
+        for _ in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert ConnectivityReport.objects.filter(app=app, created_by=None).count() == 2
+    forged = client.post(
+        f"/connectivity/check/{token}x/report/", body, content_type="application/json"
+    )
+    assert forged.status_code == 404
