@@ -197,20 +197,24 @@ def read_ciscoasa(content: str) -> Allowed:
     an entry in any other shape makes the file unreadable."""
     groups = _asa_groups([line for line in content.splitlines() if "network" in line])
     content = "\n" + content
+    entries = _ASA_ENTRY.findall(content)
+    if len(entries) != len(_ASA_ANY_ENTRY.findall(content)):
+        raise ValueError("an access-list entry is not in the shape this reader knows")
+    by_rule = defaultdict(list)
+    for protocol, source, destination, port, first, last in entries:
+        by_rule[(protocol, source, port, first, last)].append(destination)
     specs: dict[str, frozenset[str]] = {}
     allowed = allowances()
-    found = 0
-    for protocol, source, destination, port, first, last in _ASA_ENTRY.findall(content):
-        found += 1
-        for spec in (source, destination):
+    for (protocol, source, port, first, last), destinations in by_rule.items():
+        for spec in (source, *destinations):
             if spec not in specs:
                 specs[spec] = _asa_networks(spec, groups)
-        if len(specs[destination]) != 1:
-            raise ValueError(f"an entry has no single destination: {destination!r}")
+        if any(len(specs[spec]) != 1 for spec in destinations):
+            raise ValueError("an entry has no single destination")
         ports = (int(port), int(port)) if port else (int(first), int(last))
-        allowed[(protocol, *ports, specs[source])].update(specs[destination])
-    if found != len(_ASA_ANY_ENTRY.findall(content)):
-        raise ValueError("an access-list entry is not in the shape this reader knows")
+        allowed[(protocol, *ports, specs[source])].update(
+            next(iter(specs[spec])) for spec in destinations
+        )
     return allowed
 
 
