@@ -133,9 +133,12 @@ class TestEntryHeads:
         second = sdk_entry_loads("k", raw, pickle.loads)
 
         assert not isinstance(first, LazyEntry) and isinstance(second, LazyEntry)
-        assert dict.get(second, "static") is None  # not unpickled yet
-        assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
         assert second["certificates"] == ["c1"]
+        assert second.get("refresh_at", 7) == 7 and "refresh_at" not in second
+        assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
+        assert dict.get(second, "static") is None  # not unpickled yet
+        with pytest.raises(KeyError):
+            second["refresh_at"]
         assert second.get("templates") == {"auto": "{}"}
         assert second == self.ENTRY and pickle.loads(pickle.dumps(second)) == self.ENTRY
 
