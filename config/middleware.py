@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import JsonResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.module_loading import import_string
 from django.views.defaults import bad_request
 
@@ -100,8 +100,8 @@ class SdkEndpointMiddleware:
         self.sdk_path = None
 
     def __call__(self, request):
-        if self.sdk_path is None:
-            self.sdk_path = reverse("api:sdk-proxy-config")
+        if self.sdk_path is None:  # as path_info has it: without the script prefix
+            self.sdk_path = "/" + reverse("api:sdk-proxy-config")[len(get_script_prefix()) :]
         if request.path_info == self.sdk_path and request.method == "GET":
             return self.sdk_handler(request)
         return self.get_response(request)

@@ -76,19 +76,21 @@ class LazyEntry(dict):
             dict.update(self, self._loads(raw))
         return self
 
+    # The head holds every other value, so only a rendered part can be missing from it.
     def __missing__(self, key):
-        self._load()
-        if dict.__contains__(self, key):
+        if key in RENDERED_PARTS and dict.__contains__(self._load(), key):
             return dict.__getitem__(self, key)
         raise KeyError(key)
 
     def get(self, key, default=None):
-        if not dict.__contains__(self, key):
+        if key in RENDERED_PARTS and not dict.__contains__(self, key):
             self._load()
         return dict.get(self, key, default)
 
     def __contains__(self, key):
-        return dict.__contains__(self, key) or dict.__contains__(self._load(), key)
+        if dict.__contains__(self, key):
+            return True
+        return key in RENDERED_PARTS and dict.__contains__(self._load(), key)
 
     def __iter__(self):
         return dict.__iter__(self._load())

@@ -70,7 +70,8 @@ def test_answers_equal_the_full_chains_headers_included(app, settings):
     assert headers["content-length"] == str(len(short[0][1]))
 
 
-def test_sessions_and_url_resolution_are_skipped(client, app, monkeypatch):
+@pytest.mark.parametrize("script_name", ["", "/proxy"])
+def test_sessions_and_url_resolution_are_skipped(client, app, monkeypatch, script_name):
     seen, resolved = [], []
     sessions, resolve = SessionMiddleware.process_request, BaseHandler.resolve_request
     monkeypatch.setattr(
@@ -80,9 +81,9 @@ def test_sessions_and_url_resolution_are_skipped(client, app, monkeypatch):
         BaseHandler, "resolve_request", lambda self, r: resolved.append(r) or resolve(self, r)
     )
 
-    assert get(client, app.app_id).status_code == 401
+    assert get(client, app.app_id, SCRIPT_NAME=script_name).status_code == 401
     assert seen == [] and resolved == []
-    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz", SCRIPT_NAME=script_name).status_code == 200
     assert len(seen) == 1 and len(resolved) == 1
 
 
@@ -132,9 +133,12 @@ class TestEntryHeads:
         second = sdk_entry_loads("k", raw, pickle.loads)
 
         assert not isinstance(first, LazyEntry) and isinstance(second, LazyEntry)
-        assert dict.get(second, "static") is None  # not unpickled yet
-        assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
         assert second["certificates"] == ["c1"]
+        assert second.get("refresh_at", 7) == 7 and "refresh_at" not in second
+        assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
+        assert dict.get(second, "static") is None  # not unpickled yet
+        with pytest.raises(KeyError):
+            second["refresh_at"]
         assert second.get("templates") == {"auto": "{}"}
         assert second == self.ENTRY and pickle.loads(pickle.dumps(second)) == self.ENTRY
 
