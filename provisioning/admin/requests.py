@@ -99,6 +99,7 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "app_id_display",
+        "app_name",
         "customer",
         "status_badge",
         "concurrency",
@@ -224,6 +225,10 @@ class ProvisioningRequestAdmin(admin.ModelAdmin):
     @admin.display(description="App ID", ordering="app__app_id")
     def app_id_display(self, obj):
         return obj.app.app_id
+
+    @admin.display(description="App", ordering="app__name")
+    def app_name(self, obj):
+        return obj.app.name
 
     @admin.display(description="Customer", ordering="app__customer__name")
     def customer(self, obj):

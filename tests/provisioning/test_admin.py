@@ -2,7 +2,9 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import escape
 
+from accounts.models import App
 from accounts.services.staff_groups import staff_groups_sync
 from provisioning.models import PoolPrefix
 from provisioning.services.demo import DEMO_APP_ID, demo_data_seed
@@ -57,6 +59,16 @@ def test_request_search_by_app_id_finds_the_request_and_shows_its_status(staff_c
 
     assert DEMO_APP_ID in found and "status-submitted" in found
     assert DEMO_APP_ID not in missing
+
+
+def test_request_list_names_each_request_s_app(staff_client):
+    url = reverse("admin:provisioning_provisioningrequest_changelist")
+    app = App.objects.get(app_id=DEMO_APP_ID)
+
+    page = staff_client.get(url, {"q": DEMO_APP_ID}).content.decode()
+
+    assert "column-app_name" in page
+    assert f'<td class="field-app_name">{escape(app.name)}</td>' in page
 
 
 def test_admin_refuses_an_overlapping_prefix_with_a_form_error(staff_client):
