@@ -5,17 +5,22 @@ blocks (what ``ipaddress.collapse_addresses`` returns), without an object per ad
 
 import bisect
 import ipaddress
+import socket
 from collections import defaultdict
 from functools import lru_cache
 
 _BITS = {4: 32, 6: 128}
+_SOCKET_FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
 
 
 @lru_cache(maxsize=1 << 17)
 def _block(destination: str, family: int) -> tuple[int, int]:
     """Return the first and last address of a canonical network's text."""
     address, _, prefix = destination.partition("/")
-    first = int(ipaddress.ip_address(address))
+    try:
+        first = int.from_bytes(socket.inet_pton(_SOCKET_FAMILIES[family], address))
+    except OSError:
+        first = int(ipaddress.ip_address(address))  # Raises ValueError as it always did.
     return first, first + (1 << (_BITS[family] - int(prefix))) - 1
 
 
@@ -60,6 +65,12 @@ def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, 
     and last port) with no two overlapping: an interval set refuses overlapping elements.
     Ports are cut at every boundary, networks collapsed per piece, and equal neighbouring
     pieces joined again."""
+    return [(network, first, last) for networks, first, last in _pieces(items, family)
+            for network in networks]  # fmt: skip
+
+
+def _pieces(items: list[tuple[str, int, int]], family: int) -> list[list]:
+    """Return ``disjoint``'s items as [networks, first port, last port] pieces."""
     names = {}
     by_ports: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for destination, first, last in items:
@@ -67,25 +78,29 @@ def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, 
         names[block] = destination
         by_ports[(first, last)].append(block)
     cuts = sorted({a for a, _ in by_ports} | {b + 1 for _, b in by_ports})
-    members: list[list[tuple[int, int]]] = [[] for _ in cuts]
-    # A rule set has a handful of port ranges: each range's networks join its pieces.
-    for (first, last), blocks in by_ports.items():
+    # A rule set has a handful of port ranges, mostly towards the same networks: pieces
+    # with equal networks are collapsed once.
+    covering: list[list[tuple[int, int]]] = [[] for _ in cuts]
+    for ports in by_ports:
+        first, last = ports
         for index in range(bisect.bisect_left(cuts, first), bisect.bisect_left(cuts, last + 1)):
-            members[index].extend(blocks)
+            covering[index].append(ports)
+    collapsed: list[tuple[list, tuple[str, ...]]] = []
     joined: list[list] = []
-    for index, intervals in enumerate(members):
-        if not intervals:
+    for index, ranges in enumerate(covering):
+        if not ranges:
             continue
-        networks, first, last = (
-            _collapsed(intervals, family, names),
-            cuts[index],
-            cuts[index + 1] - 1,
-        )
+        intervals = [block for ports in ranges for block in by_ports[ports]]
+        networks = next((done for seen, done in collapsed if seen == intervals), None)
+        if networks is None:
+            networks = _collapsed(intervals, family, names)
+            collapsed.append((intervals, networks))
+        first, last = cuts[index], cuts[index + 1] - 1
         if joined and joined[-1][0] == networks and joined[-1][2] + 1 == first:
             joined[-1][2] = last
         else:
             joined.append([networks, first, last])
-    return [(network, first, last) for networks, first, last in joined for network in networks]
+    return joined
 
 
 def nft_elements(entries) -> dict[int, list[str]]:
@@ -97,7 +112,8 @@ def nft_elements(entries) -> dict[int, list[str]]:
             items[(entry.family, entry.protocol)].append((entry.destination, start, end))
     elements: dict[int, list[str]] = {4: [], 6: []}
     for (family, protocol), found in sorted(items.items()):
-        for network, start, end in disjoint(found, family):
+        for networks, start, end in _pieces(found, family):
             ports = str(start) if start == end else f"{start}-{end}"
-            elements[family].append(f"{network} . {protocol} . {ports}")
+            suffix = f" . {protocol} . {ports}"
+            elements[family].extend([network + suffix for network in networks])
     return elements
