@@ -71,6 +71,20 @@ def _expected_sources(document, fmt) -> dict[int, frozenset[str]]:
     return {family: source_set(document.sources_of_family(family)) for family in (4, 6)}
 
 
+def _destinations_by_ports(document, family: int) -> dict[tuple, frozenset[str]]:
+    """Return (protocol, first port, last port) -> the destinations of ``document``'s
+    entries of ``family`` that have that port range, once per document and family."""
+
+    def compute():
+        found = defaultdict(set)
+        for entry in document.entries_of((family,)):
+            for first, last in entry.ports:
+                found[(entry.protocol, first, last)].add(entry.destination)
+        return {key: frozenset(destinations) for key, destinations in found.items()}
+
+    return _EXPECTED.get(document, ("ports", family), compute)
+
+
 def expected_allowed(document, fmt) -> dict[tuple, frozenset[str]]:
     """Return what ``fmt``'s file of ``document`` must allow, as the readers give it:
     (protocol, first port, last port, sources) -> the destinations of the entries it
@@ -78,13 +92,13 @@ def expected_allowed(document, fmt) -> dict[tuple, frozenset[str]]:
 
     def compute():
         sources = _expected_sources(document, fmt)
-        expected = defaultdict(set)
-        for entry in document.entries_of(fmt.families):
-            for first, last in entry.ports:
-                expected[(entry.protocol, first, last, sources[entry.family])].add(
-                    entry.destination
-                )
-        return {key: frozenset(destinations) for key, destinations in expected.items()}
+        expected: dict[tuple, frozenset[str]] = {}
+        for family in fmt.families:
+            for ports, destinations in _destinations_by_ports(document, family).items():
+                key = (*ports, sources[family])
+                # Families with the same sources (any) share a key: their union.
+                expected[key] = expected[key] | destinations if key in expected else destinations
+        return expected
 
     return _EXPECTED.get(document, (fmt.families, fmt.applies_sources), compute)
 

@@ -91,21 +91,23 @@ def _srx_objects(content: str):
     policies = defaultdict(lambda: {match: [] for _, match in _SRX_MATCHES})
     for line in content.splitlines():
         words = line.split()
-        # Our objects live in a configuration group: read them as if set at the top.
-        if words[:2] == ["set", "groups"]:
-            words = words[:1] + words[3:]
-        if len(words) < 6 or words[0] != "set":
+        # Our objects live in a configuration group: read them as if set at the top, the
+        # words after "set groups <name>" shifted by two.
+        o = 2 if words[:2] == ["set", "groups"] else 0
+        if len(words) - o < 6 or words[0] != "set":
             continue
-        if words[1:5] == ["security", "address-book", "global", "address"]:
-            addresses[words[5]] = words[6]
-        elif words[1:5] == ["security", "address-book", "global", "address-set"]:
-            address_sets[words[5]].append(words[7])
-        elif words[1:3] == ["applications", "application"]:
-            applications[words[3]] = (words[5], _ranges(words[7]))
-        elif words[1:3] == ["applications", "application-set"]:
-            application_sets[words[3]].append(words[5])
-        elif words[1:3] == ["security", "policies"] and words[9:11] in _SRX_MATCHES:
-            policies[words[8]][words[10]].append(words[11])
+        kind, what = words[1 + o], words[2 + o]
+        if kind == "security" and what == "address-book" and words[3 + o] == "global":
+            if words[4 + o] == "address":
+                addresses[words[5 + o]] = words[6 + o]
+            elif words[4 + o] == "address-set":
+                address_sets[words[5 + o]].append(words[7 + o])
+        elif kind == "applications" and what == "application":
+            applications[words[3 + o]] = (words[5 + o], _ranges(words[7 + o]))
+        elif kind == "applications" and what == "application-set":
+            application_sets[words[3 + o]].append(words[5 + o])
+        elif kind == "security" and what == "policies" and words[9 + o : 11 + o] in _SRX_MATCHES:
+            policies[words[8 + o]][words[10 + o]].append(words[11 + o])
     return addresses, address_sets, applications, application_sets, policies
 
 
@@ -204,18 +206,29 @@ def read_ciscoasa(content: str) -> Allowed:
     for protocol, source, destination, port, first, last in entries:
         by_rule[(protocol, source, port, first, last)].append(destination)
     specs: dict[str, frozenset[str]] = {}
+    single: dict[str, str] = {}
     allowed = allowances()
     for (protocol, source, port, first, last), destinations in by_rule.items():
-        for spec in (source, *destinations):
-            if spec not in specs:
-                specs[spec] = _asa_networks(spec, groups)
-        if any(len(specs[spec]) != 1 for spec in destinations):
-            raise ValueError("an entry has no single destination")
+        if source not in specs:
+            specs[source] = _asa_networks(source, groups)
+        for spec in destinations:
+            if spec not in single:
+                single[spec] = _asa_destination(spec, groups)
         ports = (int(port), int(port)) if port else (int(first), int(last))
-        allowed[(protocol, *ports, specs[source])].update(
-            next(iter(specs[spec])) for spec in destinations
-        )
+        allowed[(protocol, *ports, specs[source])].update(single[spec] for spec in destinations)
     return allowed
+
+
+def _asa_destination(spec: str, groups: dict) -> str:
+    """Return the one network a destination spec names; raise ValueError for any other
+    number of networks (any, or a group of several)."""
+    words = spec.split()
+    if words[0] not in ("any", "object-group"):
+        return _asa_network(words)
+    networks = _asa_networks(spec, groups)
+    if len(networks) != 1:
+        raise ValueError("an entry has no single destination")
+    return next(iter(networks))
 
 
 def _forti_sections(content: str) -> dict[str, dict[str, list[list[str]]]]:
