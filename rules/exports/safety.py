@@ -26,9 +26,29 @@ _SHOWN = 40
 _CHECKED = DocumentMemo(size=8)
 
 
+# An IPv4 network exactly as str(ip_network(...)) writes it: decimal octets and prefix
+# without leading zeros (ASCII digits only).
+_IPV4_CIDR = re.compile(r"((?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3})/(0|[1-9][0-9]?)")
+
+
+def _canonical_ipv4(value: str) -> bool:
+    """Return True only if ``value`` is certainly a canonical IPv4 network: in the text
+    form above, octets up to 255, a prefix up to 32 and no host bits. False means
+    "not known here" (IPv6, anything else): the full parse decides."""
+    match = _IPV4_CIDR.fullmatch(value)
+    if match is None:
+        return False
+    octets = [int(octet) for octet in match[1].split(".")]
+    prefix = int(match[2])
+    if prefix > 32 or max(octets) > 255:
+        return False
+    address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    return address & ((1 << (32 - prefix)) - 1) == 0
+
+
 @lru_cache(maxsize=1 << 17)
 def _canonical_text(value: str) -> bool:
-    return is_canonical_network(value)
+    return _canonical_ipv4(value) or is_canonical_network(value)
 
 
 def _is_canonical(value) -> bool:

@@ -5,7 +5,9 @@ from dataclasses import replace
 
 import pytest
 
+from accounts.validators import is_canonical_network
 from rules.exceptions import UnsafeRuleSet
+from rules.exports import safety
 from rules.exports.registry import FORMATS
 from tests.rules.conftest import mixed_document
 
@@ -38,3 +40,23 @@ def test_a_non_canonical_entry_is_refused_by_every_format(change, position):
 def test_a_canonical_rule_set_renders_in_every_format():
     document = mixed_document(source_networks=("10.0.0.0/8", "fd00::/8"))
     assert all(fmt.render(document).content for fmt in FORMATS.values())
+
+
+TRICKY_NETWORKS = [
+    "198.51.100.0/24", "198.51.100.5/32", "0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8",
+    "198.51.100.5/31", "198.51.100.0/33", "256.1.1.0/24", "01.2.3.0/24", "1.2.3.0/024",
+    "1.2.3.0/08", "1.2.3.4/32\n", " 1.2.3.4/32", "1.2.3.4", "1.2.3/24", "1.2.3.4.5/32",
+    "\u0661.2.3.4/32", "1.2.3.4/\u0663\u0662", "1.2.3.4/32%eth0", "1.2.3.0/-1", "1.2.3.0/",
+    "2001:db8::/32", "2001:DB8::/32", "::ffff:1.2.3.4/128", "2001:db8::1%eth0/128",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", TRICKY_NETWORKS)
+def test_the_ipv4_shortcut_only_ever_agrees_with_the_full_parse(value):
+    if safety._canonical_ipv4(value):
+        assert is_canonical_network(value)
+    safety._canonical_text.cache_clear()
+    assert safety._canonical_text(value) == is_canonical_network(value)
+    if "." in value and "/" in value and ":" not in value:
+        # Every IPv4 text the full parse calls canonical is recognised by the shortcut.
+        assert safety._canonical_ipv4(value) == is_canonical_network(value)
