@@ -62,21 +62,22 @@ def read_csv(content: str) -> Allowed:
     """Read entry rows; a row's ``source`` is ``any`` or the id of the source rows."""
     rows = csv.reader(content.splitlines())
     columns = next(rows)
-    at = {name: columns.index(name) for name in ("id", "protocol", "destination", "ports")}
-    at["source"] = columns.index("source")
+    id_at, protocol_at, destination_at, ports_at, source_at = (
+        columns.index(name) for name in ("id", "protocol", "destination", "ports", "source")
+    )
     entries, source_rows = [], defaultdict(set)
     for row in rows:
-        if row[at["protocol"]]:
+        if row[protocol_at]:
             entries.append(row)
         else:
-            source_rows[row[at["id"]]].add(row[at["source"]])
+            source_rows[row[id_at]].add(row[source_at])
     source_sets = {name: source_set(networks) for name, networks in source_rows.items()}
     source_sets["any"] = ANY
     allowed = allowances()
     for row in entries:
-        protocol, destination = row[at["protocol"]], row[at["destination"]]
-        sources = source_sets[row[at["source"]]]
-        for first, last in port_ranges(row[at["ports"]]):
+        protocol, destination = row[protocol_at], row[destination_at]
+        sources = source_sets[row[source_at]]
+        for first, last in port_ranges(row[ports_at]):
             allowed[(protocol, first, last, sources)].add(destination)
     return allowed
 
