@@ -49,15 +49,8 @@ class RuleSetAdmin(ReadOnlyAdmin):
         return obj.app.app_id
 
 
-@admin.register(RuleExport)
-class RuleExportAdmin(ReadOnlyAdmin):
-    list_display = ("app_id_display", "version", "format_name", "status", "sha256", "rendered_at")
-    list_filter = ("format_name", "status")
-    search_fields = ("rule_set__app__app_id", "rule_set__version")
-    list_select_related = ("rule_set__app",)
-    fields = ("rule_set", "format_name", "status", "sha256", "error", "omitted", "rendered_at",
-              "content")  # fmt: skip
-    readonly_fields = fields
+class RuleSetColumns:
+    """The App ID and version columns of a model that belongs to a rule set version."""
 
     @admin.display(description="App ID", ordering="rule_set__app__app_id")
     def app_id_display(self, obj):
@@ -68,8 +61,19 @@ class RuleExportAdmin(ReadOnlyAdmin):
         return obj.rule_set.version
 
 
+@admin.register(RuleExport)
+class RuleExportAdmin(RuleSetColumns, ReadOnlyAdmin):
+    list_display = ("app_id_display", "version", "format_name", "status", "sha256", "rendered_at")
+    list_filter = ("format_name", "status")
+    search_fields = ("rule_set__app__app_id", "rule_set__version")
+    list_select_related = ("rule_set__app",)
+    fields = ("rule_set", "format_name", "status", "sha256", "error", "omitted", "rendered_at",
+              "content")  # fmt: skip
+    readonly_fields = fields
+
+
 @admin.register(RuleSetNote)
-class RuleSetNoteAdmin(admin.ModelAdmin):
+class RuleSetNoteAdmin(RuleSetColumns, admin.ModelAdmin):
     """Staff's notes on rule set versions, which customers read with each version."""
 
     list_display = ("app_id_display", "version", "text", "author", "updated_at")
@@ -82,14 +86,6 @@ class RuleSetNoteAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A note stays with its version; write another version's note instead.
         return (*self.readonly_fields, "rule_set") if obj else self.readonly_fields
-
-    @admin.display(description="App ID", ordering="rule_set__app__app_id")
-    def app_id_display(self, obj):
-        return obj.rule_set.app.app_id
-
-    @admin.display(description="Version", ordering="rule_set__version")
-    def version(self, obj):
-        return obj.rule_set.version
 
     def save_model(self, request, obj, form, change):
         note = rule_set_note_set(rule_set=obj.rule_set, text=obj.text, actor=request.user)
