@@ -26,18 +26,22 @@ def _has_nul(values) -> bool:
     return any(NUL in value for value in values)
 
 
+def query_has_nul(query: str) -> bool:
+    """Return whether a raw query string decodes to text holding NUL: ``%00`` is the only
+    escape that decodes to it, so the string need not be parsed."""
+    return NUL in query or "%00" in query
+
+
 def request_has_nul(request) -> bool:
     """Return whether the path, a query parameter, a header or a form field holds NUL.
 
     PostgreSQL text cannot hold NUL, so such a value would fail deep in a query instead
     of being refused as the bad input it is.
     """
-    if NUL in request.path_info or NUL in request.META.get("QUERY_STRING", ""):
+    meta = request.META
+    if NUL in request.path_info or query_has_nul(meta.get("QUERY_STRING", "")):
         return True
-    if _has_nul(request.GET.keys()) or _has_nul(v for _, vs in request.GET.lists() for v in vs):
-        return True
-    headers = (value for key, value in request.META.items() if key.startswith("HTTP_"))
-    if _has_nul(str(value) for value in headers):
+    if _has_nul(str(value) for key, value in meta.items() if key.startswith("HTTP_")):
         return True
     # API bodies are parsed by the API's serializers, which refuse NUL field by field.
     is_form = request.method == "POST" and request.content_type in FORM_TYPES
