@@ -21,6 +21,8 @@ from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_
 from provisioning.services.turn import turn_credential_expiry
 
 NO_PROXY_SERVICE = "This app has no live proxy service (test or production)."
+# The choices' values, computed once (``SdkMode.values`` builds a list on every call).
+SDK_MODES = frozenset(SdkMode.values)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def sdk_proxy_config(
     sdk_app_id_check(app_id)
     now = time.time()
     entry, stale = _checked_entry(app_id, authorization, client_ip, now)
-    if mode not in SdkMode.values:
+    if mode not in SDK_MODES:
         raise SdkConfigError(
             "invalid_mode", f"mode is one of {', '.join(SdkMode.values)}, not {mode!r}."
         )
