@@ -1,3 +1,5 @@
+import time
+
 import jwt
 import pytest
 import time_machine
@@ -67,6 +69,19 @@ def test_token_longer_than_the_maximum_is_refused_even_if_signed(app, settings):
 
     assert e.value.code == "token_invalid"
     assert "3600" in e.value.message
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_time_that_is_no_number_is_refused_not_an_error(app, claim, value):
+    claims = {"sub": app.app_id, "exp": int(time.time()) + 60, claim: value}
+    token = jwt.encode(claims, app.certificate)  # JSON's NaN and Infinity, as json.dumps writes
+
+    with pytest.raises(AppTokenError) as excinfo:
+        verify(app, token)
+
+    assert excinfo.value.code == "token_invalid"
+    assert claim in excinfo.value.message
 
 
 def test_none_algorithm_is_refused(app):
