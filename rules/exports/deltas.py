@@ -5,6 +5,7 @@ Removals come first, so that an addition replacing a removed element never clash
 it; each delta is one transaction (nft -f) or blocks of iptables-restore --noflush.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rules.exports import linux
@@ -111,15 +112,17 @@ def _delta_replacing(format_name: str):
     (SRX delete of our group then set, ASA clear of our list then add, FortiGate our ids
     and slots set then the unused deleted, Windows our group removed then created, GCE
     created then the others deleted, AWS prefix lists modified and rules revoked and
-    authorized) move any earlier version to the new one, so they are the delta."""
+    authorized) move any earlier version to the new one, so they are the delta. The new
+    version's file is taken from ``new_file`` when given (the stored export), else
+    rendered."""
 
-    def delta(old, new) -> str:
+    def delta(old, new, new_file: Callable[[], str] | None = None) -> str:
         fmt = format_get(format_name)
         how = (
             f"These {fmt.label} commands replace our objects of version {old.version} "
             f"(or any other) with version {new.version}, removals before additions:"
         )
-        content = fmt.render(new).content
+        content = new_file() if new_file is not None else fmt.render(new).content
         if format_name == "aws":
             return content  # JSON: the procedure is in its Comment.
         prefix = "!" if format_name == "ciscoasa" else "#"
@@ -130,20 +133,24 @@ def _delta_replacing(format_name: str):
     return delta
 
 
+# Formats whose delta is their full file.
+REPLACING = ("srx", "ciscoasa", "fortigate", "windows", "gce", "aws")
 DELTAS = {
     "nftables": delta_nftables,
     "iptables": delta_iptables,
     "ip6tables": delta_ip6tables,
-    **{
-        name: _delta_replacing(name)
-        for name in ("srx", "ciscoasa", "fortigate", "windows", "gce", "aws")
-    },
+    **{name: _delta_replacing(name) for name in REPLACING},
 }
 
 
-def delta_render(*, old, new, format_name: str) -> Delta:
+def delta_render(*, old, new, format_name: str, new_file: Callable[[], str] | None = None) -> Delta:
     """Return the delta from ``old`` to ``new`` in ``format_name``; formats without
-    incremental commands say so and point at the full file, which replaces our objects."""
+    incremental commands say so and point at the full file, which replaces our objects.
+
+    ``new_file`` returns ``new``'s full file in ``format_name`` (the stored export): the
+    formats whose delta is that file call it instead of rendering the file again; the
+    others never call it.
+    """
     fmt = format_get(format_name)
     renderer = DELTAS.get(fmt.name)
     if renderer is None:
@@ -154,5 +161,5 @@ def delta_render(*, old, new, format_name: str) -> Delta:
         )  # fmt: skip
         return Delta(fmt.name, old.version, new.version, content, incremental=False)
     with gc_paused():
-        content = renderer(old, new)
+        content = renderer(old, new, new_file) if fmt.name in REPLACING else renderer(old, new)
     return Delta(fmt.name, old.version, new.version, content, incremental=True)
