@@ -12,6 +12,7 @@ from rules.exports import linux
 from rules.exports.base import RenderContext, comment_block
 from rules.exports.pauses import gc_paused
 from rules.exports.registry import format_get
+from rules.exports.safety import document_check_safe
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,9 @@ def delta_render(*, old, new, format_name: str, new_file: Callable[[], str] | No
     others never call it.
     """
     fmt = format_get(format_name)
+    # Deltas print the versions' values as the files do: only canonical ones.
+    document_check_safe(old)
+    document_check_safe(new)
     renderer = DELTAS.get(fmt.name)
     if renderer is None:
         content = _header(

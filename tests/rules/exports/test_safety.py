@@ -8,6 +8,7 @@ import pytest
 from accounts.validators import is_canonical_network
 from rules.exceptions import UnsafeRuleSet
 from rules.exports import safety
+from rules.exports.deltas import delta_render
 from rules.exports.registry import FORMATS
 from tests.rules.conftest import mixed_document
 
@@ -35,6 +36,18 @@ def test_a_non_canonical_entry_is_refused_by_every_format(change, position):
     for fmt in FORMATS.values():
         with pytest.raises(UnsafeRuleSet, match="cannot be rendered"):
             fmt.render(unsafe)
+
+
+@pytest.mark.parametrize("change", list(UNSAFE), ids=list(UNSAFE))
+def test_a_non_canonical_entry_is_refused_by_every_delta(change):
+    document = mixed_document()
+    entries = list(document.entries)
+    entries[-1] = replace(entries[-1], **UNSAFE[change])
+    unsafe = replace(document, entries=tuple(entries))
+    for name in FORMATS:
+        for old, new in ((document, unsafe), (unsafe, document)):
+            with pytest.raises(UnsafeRuleSet, match="cannot be rendered"):
+                delta_render(old=old, new=new, format_name=name)
 
 
 def test_a_canonical_rule_set_renders_in_every_format():
