@@ -81,8 +81,10 @@ class Entry:
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(self.destination)
 
-    @property
+    @cached_property
     def ports_text(self) -> str:
+        # Every format writes it or keys its caches by it: text hashes once, a tuple of
+        # pairs on every lookup.
         return ports_text(self.ports)
 
     def sort_key(self):

@@ -9,7 +9,7 @@ from rules.constants import (
     FORTIGATE_POLICY_BASE,
     FORTIGATE_POLICY_SLOTS,
 )
-from rules.document import Group, PortRanges
+from rules.document import Group, ports_parse
 from rules.exceptions import RuleExportFailed
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, address_netmask, comment_block
 
@@ -27,8 +27,10 @@ def _asa_address(network: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _asa_ports(ports: PortRanges) -> tuple[str, ...]:
-    return tuple(f"eq {start}" if start == end else f"range {start} {end}" for start, end in ports)
+def _asa_ports(text: str) -> tuple[str, ...]:
+    """Return the ASA port matches of the port ranges written ``text`` (``ports_text``)."""
+    pairs = ports_parse(text)
+    return tuple(f"eq {start}" if start == end else f"range {start} {end}" for start, end in pairs)
 
 
 def asa_source_group(acl: str, family: int) -> str:
@@ -77,7 +79,7 @@ def render_ciscoasa(context: RenderContext) -> str:
             f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]} "
             f"{_asa_address(entry.destination)}"
         )
-        lines.extend(f"{head} {ports}" for ports in _asa_ports(entry.ports))
+        lines.extend(f"{head} {ports}" for ports in _asa_ports(entry.ports_text))
     return comment_block(context.header_lines(notes), "!") + "\n".join(lines) + "\n"
 
 

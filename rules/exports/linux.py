@@ -7,7 +7,7 @@ replaces exactly our objects, leaves the customer's alone and can be repeated.
 from functools import lru_cache
 
 from rules.constants import IPTABLES_MULTIPORT_SLOTS, IPTABLES_RULES_PER_COMMIT
-from rules.document import PortRanges, ports_text
+from rules.document import PortRanges, ports_parse, ports_text
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
 from rules.exports.intervals import nft_elements
 from rules.exports.memo import DocumentMemo
@@ -47,8 +47,9 @@ def _port_match(ports: PortRanges) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _port_matches(ports: PortRanges) -> tuple[str, ...]:
-    return tuple(_port_match(chunk) for chunk in _multiport_chunks(ports))
+def _port_matches(text: str) -> tuple[str, ...]:
+    """Return the port matches of the port ranges written ``text`` (``ports_text``)."""
+    return tuple(_port_match(chunk) for chunk in _multiport_chunks(ports_parse(text)))
 
 
 def xtables_rules(context: RenderContext, entries) -> list[str]:
@@ -60,7 +61,7 @@ def xtables_rules(context: RenderContext, entries) -> list[str]:
         f"{destinations} -d {entry.destination} -p {entry.protocol} {match} -m comment "
         f'--comment "{tags.get(entry.environment, "env")} {entry.purpose} {entry.id}" -j ACCEPT'
         for entry in entries
-        for match in _port_matches(entry.ports)
+        for match in _port_matches(entry.ports_text)
     ]
 
 
