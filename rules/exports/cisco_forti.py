@@ -72,14 +72,17 @@ def render_ciscoasa(context: RenderContext) -> str:
     )
     group_lines, source_specs = _asa_source_groups(context, acl)
     lines = [f"clear configure access-list {acl}", *group_lines]
+    remark, permit = f"access-list {acl} remark", f"access-list {acl} extended permit"
+    append = lines.append
     for entry in context.entries:
         environment = ENVIRONMENT_TAGS.get(entry.environment, "env")
-        lines.append(f"access-list {acl} remark {environment} {entry.purpose} {entry.id}")
+        append(f"{remark} {environment} {entry.purpose} {entry.id}")
         head = (
-            f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]} "
-            f"{_asa_address(entry.destination)}"
+            f"{permit} {entry.protocol} {source_specs[entry.family]} "
+            f"{_asa_address(entry.destination)} "
         )
-        lines.extend(f"{head} {ports}" for ports in _asa_ports(entry.ports_text))
+        for ports in _asa_ports(entry.ports_text):
+            append(head + ports)
     return comment_block(context.header_lines(notes), "!") + "\n".join(lines) + "\n"
 
 
@@ -117,6 +120,7 @@ def forti_group_slots(context: RenderContext, family: int) -> list[str]:
 
 def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict) -> list[tuple]:
     entries = group.of_family(family)
+    names = context.address_names
     chunks = [
         entries[i : i + FORTIGATE_GROUP_MEMBERS]
         for i in range(0, len(entries), FORTIGATE_GROUP_MEMBERS)
@@ -124,10 +128,7 @@ def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict
     return [
         (
             next(slots[family], None),
-            [
-                "        set member "
-                + " ".join(f'"{context.address_name(e.destination)}"' for e in chunk)
-            ],
+            ["        set member " + " ".join(f'"{names[e.destination]}"' for e in chunk)],
         )
         for chunk in chunks
     ]
@@ -213,8 +214,9 @@ def render_fortigate(context: RenderContext) -> str:
         'this version leaves unused ("entry not found" for one never used is harmless)',
     )
     addresses = {4: {}, 6: {}}
+    address_names = context.address_names
     for entry in context.entries:
-        name = context.address_name(entry.destination)
+        name = address_names[entry.destination]
         if name not in addresses[entry.family]:
             addresses[entry.family][name] = _forti_address(entry.destination)
     source_items, groups, services, policies = _forti_objects(context)

@@ -157,6 +157,7 @@ def _objects(context: RenderContext, used: dict[str, list[str]]) -> dict[str, _X
     defined: set[str] = set()
     source_names = _source_addresses(context, addresses)
     slots = panos_slot_names(context.app_tag)
+    address_names = context.address_names
     for group in context.groups:
         service_name = _take(slots, used, "service")
         ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in group.ports)
@@ -168,7 +169,7 @@ def _objects(context: RenderContext, used: dict[str, list[str]]) -> dict[str, _X
             group_name = _take(slots, used, "address-group", family)
             members = []
             for entry in entries:
-                name = context.address_name(entry.destination)
+                name = address_names[entry.destination]
                 members.append(name)
                 if name not in defined:
                     defined.add(name)
