@@ -43,15 +43,17 @@ def _header(old, new, how: str) -> str:
     )
 
 
-def delta_nftables(old, new) -> str:
+def delta_nftables(old, new, new_file: Callable[[], str] | None = None) -> str:
     """Return nft commands moving our sets from ``old`` to ``new``: element deletions,
-    then additions, then our (at most two) rules rewritten, in one transaction."""
+    then additions, then our (at most two) rules rewritten, in one transaction. The new
+    version's elements are read from its file when ``new_file`` gives it."""
     before, after = _context(old, "nftables"), _context(new, "nftables")
     _, dst_sets, src_sets = linux.nft_names(after)
-    old_elements, new_elements = (
-        linux.nft_document_elements(before),
-        linux.nft_document_elements(after),
-    )
+    old_elements = linux.nft_document_elements(before)
+    if new_file is not None:
+        new_elements = linux.nft_file_elements(after, new_file())
+    else:
+        new_elements = linux.nft_document_elements(after)
     lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
     for family in (4, 6):
         kept_old, kept_new = set(old_elements[family]), set(new_elements[family])
@@ -61,11 +63,12 @@ def delta_nftables(old, new) -> str:
         lines += linux.nft_element_lines("add", dst_sets[family], added)
         old_sources = before.sources_of_family(family)
         new_sources = after.sources_of_family(family)
+        old_kept, new_kept = set(old_sources), set(new_sources)
         lines += linux.nft_element_lines(
-            "delete", src_sets[family], [s for s in old_sources if s not in new_sources]
+            "delete", src_sets[family], [s for s in old_sources if s not in new_kept]
         )
         lines += linux.nft_element_lines(
-            "add", src_sets[family], [s for s in new_sources if s not in old_sources]
+            "add", src_sets[family], [s for s in new_sources if s not in old_kept]
         )
         if new_elements[family]:
             lines.append(linux._nft_rule(after, family))
@@ -74,6 +77,8 @@ def delta_nftables(old, new) -> str:
 
 
 def _delta_xtables(old, new, format_name: str, family: int) -> str:
+    """Return iptables-restore --noflush blocks moving our chains from ``old`` to ``new``:
+    each rule is one entry's, so the new version's file would add nothing to read."""
     before, after = _context(old, format_name), _context(new, format_name)
     chain, destinations = linux.xtables_chains(after)
     old_rules, new_rules = (
@@ -90,9 +95,10 @@ def _delta_xtables(old, new, format_name: str, family: int) -> str:
         ]
 
     old_jumps, new_jumps = jumps(old_sources), jumps(new_sources)
+    old_jump_set, new_jump_set = set(old_jumps), set(new_jumps)
     lines = [f"-D {rule}" for rule in old_rules if rule not in new_set]
-    lines += [f"-D {jump}" for jump in old_jumps if jump not in new_jumps]
-    lines += [f"-A {jump}" for jump in new_jumps if jump not in old_jumps]
+    lines += [f"-D {jump}" for jump in old_jumps if jump not in new_jump_set]
+    lines += [f"-A {jump}" for jump in new_jumps if jump not in old_jump_set]
     lines += [f"-A {rule}" for rule in new_rules if rule not in old_set]
     tool = "iptables-restore" if family == 4 else "ip6tables-restore"
     how = f"Apply with: {tool} --noflush < this-file over version {old.version}"
@@ -100,11 +106,11 @@ def _delta_xtables(old, new, format_name: str, family: int) -> str:
     return _header(old, new, how) + body + ("\n" if body else "")
 
 
-def delta_iptables(old, new) -> str:
+def delta_iptables(old, new, new_file=None) -> str:
     return _delta_xtables(old, new, "iptables", 4)
 
 
-def delta_ip6tables(old, new) -> str:
+def delta_ip6tables(old, new, new_file=None) -> str:
     return _delta_xtables(old, new, "ip6tables", 6)
 
 
@@ -149,8 +155,8 @@ def delta_render(*, old, new, format_name: str, new_file: Callable[[], str] | No
     incremental commands say so and point at the full file, which replaces our objects.
 
     ``new_file`` returns ``new``'s full file in ``format_name`` (the stored export): the
-    formats whose delta is that file call it instead of rendering the file again; the
-    others never call it.
+    formats whose delta is that file call it instead of rendering the file again, nftables
+    reads the new version's set elements from it, the others never call it.
     """
     fmt = format_get(format_name)
     # Deltas print the versions' values as the files do: only canonical ones.
@@ -165,5 +171,5 @@ def delta_render(*, old, new, format_name: str, new_file: Callable[[], str] | No
         )  # fmt: skip
         return Delta(fmt.name, old.version, new.version, content, incremental=False)
     with gc_paused():
-        content = renderer(old, new, new_file) if fmt.name in REPLACING else renderer(old, new)
+        content = renderer(old, new, new_file)
     return Delta(fmt.name, old.version, new.version, content, incremental=True)

@@ -4,6 +4,7 @@ Every object is ours by name (chains and sets named after the App ID), so loadin
 replaces exactly our objects, leaves the customer's alone and can be repeated.
 """
 
+import re
 from functools import lru_cache
 
 from rules.constants import IPTABLES_MULTIPORT_SLOTS, IPTABLES_RULES_PER_COMMIT
@@ -125,6 +126,22 @@ def nft_document_elements(context: RenderContext) -> dict[int, list[str]]:
     (a delta reads the new version's again)."""
     key = ("nft", context.format.families)
     return _PER_DOCUMENT.get(context.document, key, lambda: nft_elements(context.entries))
+
+
+def nft_file_elements(context: RenderContext, content: str) -> dict[int, list[str]]:
+    """Return the elements that our file ``content`` adds to our destination sets, by
+    family and in its order: for the file of ``context``'s document, its
+    ``nft_document_elements``."""
+    _, dst_sets, _ = nft_names(context)
+    elements: dict[int, list[str]] = {4: [], 6: []}
+    for family in (4, 6):
+        line = re.compile(
+            rf"\nadd element {re.escape(NFT_TABLE)} {re.escape(dst_sets[family])} "
+            r"\{ ([^\n{}]*) \}(?![^\n])"
+        )
+        for items in line.findall("\n" + content):
+            elements[family].extend(items.split(", "))
+    return elements
 
 
 def nft_element_lines(verb: str, set_name: str, elements: list[str]) -> list[str]:
