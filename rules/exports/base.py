@@ -118,7 +118,10 @@ class RenderContext:
         return _ADDRESS_NAMES.get(
             self.document,
             "address names",
-            lambda: {d: _address_name(tag, d) for d in map(_destination_of, self.document.entries)},
+            lambda: {
+                d: _address_name(tag, d)
+                for d in dict.fromkeys(map(_destination_of, self.document.entries))
+            },
         )
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ import io
 import json
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as json_string
+from operator import itemgetter
 
 from rules.document import ports_parse
 from rules.exports.base import RenderContext, comment_block
@@ -96,7 +97,8 @@ def render_txt(context: RenderContext) -> str:
         for e in context.entries
     ]
     widths = [
-        max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
+        max(len(column), *map(len, map(itemgetter(i), rows))) if rows else len(column)
+        for i, column in enumerate(columns)
     ]
     template = "  ".join(f"{{{i}:<{width}}}" for i, width in enumerate(widths))
     lines = [template.format(*row).rstrip() for row in [columns, *rows]]
