@@ -6,6 +6,7 @@ choice values verbatim, so each is checked here against its exact syntax first.
 """
 
 import re
+import socket
 from functools import lru_cache
 from operator import attrgetter
 
@@ -41,11 +42,14 @@ def _canonical_ipv4(value: str) -> bool:
     match = _IPV4_CIDR.fullmatch(value)
     if match is None:
         return False
-    octets = [int(octet) for octet in match[1].split(".")]
     prefix = int(match[2])
-    if prefix > 32 or max(octets) > 255:
+    if prefix > 32:
         return False
-    address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    try:
+        # Four decimal octets of up to three digits (the pattern): refused over 255.
+        address = int.from_bytes(socket.inet_aton(match[1]))
+    except OSError:
+        return False
     return address & ((1 << (32 - prefix)) - 1) == 0
 
 
