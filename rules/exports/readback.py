@@ -207,14 +207,16 @@ def read_k8s(content: str) -> Allowed:
             if line:
                 raise ValueError(f"unexpected line in the egress rules: {line[:80]!r}")
             continue
-        if match["rule"]:
-            rules.append({"to": [], "ports": []})
-        elif match["cidr"]:
+        # Each alternative of the pattern has one group: the one that matched names it.
+        kind = match.lastgroup
+        if kind == "cidr":
             rules[-1]["to"].append(match["cidr"])
-        elif match["proto"]:
+        elif kind == "rule":
+            rules.append({"to": [], "ports": []})
+        elif kind == "proto":
             rules[-1]["ports"].append([match["proto"].lower(), None, None])
-        elif match["port"] or match["end"]:
-            rules[-1]["ports"][-1][1 if match["port"] else 2] = int(match["port"] or match["end"])
+        elif kind in ("port", "end"):
+            rules[-1]["ports"][-1][1 if kind == "port" else 2] = int(match[kind])
     allowed = allowances()
     for rule in rules:
         for protocol, first, last in rule["ports"]:
