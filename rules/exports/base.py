@@ -195,7 +195,8 @@ class RenderContext:
 
 def comment_block(lines, prefix: str = "#") -> str:
     """Return ``lines`` as comment lines, each starting with ``prefix``."""
-    return "".join(f"{prefix} {line}".rstrip() + "\n" for line in lines)
+    commented = "\n".join(map(str.rstrip, map(f"{prefix} ".__add__, lines)))
+    return commented + "\n" if commented else ""
 
 
 @dataclass(frozen=True)
