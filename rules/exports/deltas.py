@@ -50,9 +50,8 @@ def delta_nftables(old, new, new_file: Callable[[], str] | None = None) -> str:
     before, after = _context(old, "nftables"), _context(new, "nftables")
     _, dst_sets, src_sets = linux.nft_names(after)
     old_elements = linux.nft_document_elements(before)
-    if new_file is not None:
-        new_elements = linux.nft_file_elements(after, new_file())
-    else:
+    new_elements = linux.nft_file_elements(after, new_file()) if new_file is not None else None
+    if new_elements is None:
         new_elements = linux.nft_document_elements(after)
     lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
     for family in (4, 6):

@@ -128,19 +128,25 @@ def nft_document_elements(context: RenderContext) -> dict[int, list[str]]:
     return _PER_DOCUMENT.get(context.document, key, lambda: nft_elements(context.entries))
 
 
-def nft_file_elements(context: RenderContext, content: str) -> dict[int, list[str]]:
+def nft_file_elements(context: RenderContext, content: str) -> dict[int, list[str]] | None:
     """Return the elements that our file ``content`` adds to our destination sets, by
     family and in its order: for the file of ``context``'s document, its
-    ``nft_document_elements``."""
+    ``nft_document_elements``. Return None for a file that does not fill our sets as
+    named here (one written with other names), whose elements would be no guide."""
     _, dst_sets, _ = nft_names(context)
+    content = "\n" + content
     elements: dict[int, list[str]] = {4: [], 6: []}
     for family in (4, 6):
+        if f"\nflush set {NFT_TABLE} {dst_sets[family]}\n" not in content:
+            return None
         line = re.compile(
             rf"\nadd element {re.escape(NFT_TABLE)} {re.escape(dst_sets[family])} "
             r"\{ ([^\n{}]*) \}(?![^\n])"
         )
-        for items in line.findall("\n" + content):
+        for items in line.findall(content):
             elements[family].extend(items.split(", "))
+        if context.family_count(family) and not elements[family]:
+            return None
     return elements
 
 

@@ -196,3 +196,10 @@ def test_a_delta_given_the_stored_file_is_the_delta_rendered_afresh(name):
     assert given == delta_render(old=old, new=new, format_name=name)
     # Only the formats that read the new version's file ask for it.
     assert bool(calls) == (name in ("nftables", *REPLACING))
+
+
+def test_an_nftables_delta_ignores_a_stored_file_that_names_other_sets():
+    old, new = versions()
+    stored = FORMATS["nftables"].render(new).content.replace("_dst", "_dest")
+    given = delta_render(old=old, new=new, format_name="nftables", new_file=lambda: stored)
+    assert given == delta_render(old=replace(old), new=replace(new), format_name="nftables")
