@@ -9,10 +9,13 @@ completeness check (the file read back and compared with the rule set), for each
 once, in one pass: the first format of a version also pays for what every format shares
 (the safety check, the allowances the files are compared with). Deltas follow, as the
 changes endpoint computes them: from new copies of both versions that nothing was
-rendered from (as read from the database for the request), with the new version's files
-at hand (stored when it was published), which the formats whose delta is their full file
-take instead of rendering it again. The same deltas without the files at hand (each full
-file rendered again) are timed apart, not in the total.
+rendered from (as read from the database for the request), each checked for safety again,
+with the new version's files at hand (stored when it was published), which the formats
+whose delta is their full file take instead of rendering it again, and nftables reads its
+new set elements from. The caches keyed by network text (parsed networks, address names)
+are warm from the formats, as in a process that has served the versions before. The same
+deltas without the files at hand (each full file rendered again) are timed apart, not in
+the total.
 
 It prints milliseconds and bytes per format. As the machine may be shared, it also times a
 baseline in the same run, the canonical JSON and sha256 of the large rule set (what
