@@ -19,6 +19,21 @@ def ports_text(ports: PortRanges, *, sep: str = ",", range_sep: str = "-") -> st
     return sep.join(str(a) if a == b else f"{a}{range_sep}{b}" for a, b in ports)
 
 
+def _network_family_text(network) -> tuple[int, str]:
+    """Return the family and canonical text of a network; versions share their source
+    networks, so the parse of each text is remembered."""
+    if isinstance(network, str):
+        return _parsed_network(network)
+    parsed = ipaddress.ip_network(network)
+    return parsed.version, str(parsed)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_network(network: str) -> tuple[int, str]:
+    parsed = ipaddress.ip_network(network)
+    return parsed.version, str(parsed)
+
+
 def ports_parse(text: str) -> PortRanges:
     """Return the port ranges of a text written by ``ports_text``."""
     ranges = []
@@ -66,8 +81,10 @@ class Entry:
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(self.destination)
 
-    @property
+    @cached_property
     def ports_text(self) -> str:
+        # Every format writes it or keys its caches by it: text hashes once, a tuple of
+        # pairs on every lookup.
         return ports_text(self.ports)
 
     def sort_key(self):
@@ -165,8 +182,8 @@ class RuleSetDocument:
 
     @cached_property
     def _sources_by_family(self) -> dict[int, tuple[str, ...]]:
-        parsed = [ipaddress.ip_network(network) for network in self.source_networks]
-        return {family: tuple(str(n) for n in parsed if n.version == family) for family in (4, 6)}
+        parsed = [_network_family_text(network) for network in self.source_networks]
+        return {family: tuple(text for f, text in parsed if f == family) for family in (4, 6)}
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the source networks of one family; empty means any."""

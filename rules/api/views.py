@@ -26,10 +26,9 @@ from rules.api.serializers import (
 from rules.choices import AcknowledgementSource
 from rules.constants import LATEST
 from rules.exports import registry as formats
-from rules.exports.deltas import delta_render
 from rules.models import RuleSet
 from rules.services.activation import rule_version_acknowledge
-from rules.services.exports import rule_export_get_or_render, rule_set_document
+from rules.services.exports import rule_export_get_or_render, rule_set_delta_render
 
 NO_RULE_SET = "This app has no published rule set yet; it gets one when proxies are allocated."
 
@@ -165,10 +164,8 @@ class RuleSetChangesView(RulesView):
         changes = rule_selectors.rule_set_changes(app=app, since=since)
         format_name = query.validated_data.get("format")
         if format_name:
-            delta = delta_render(
-                old=rule_set_document(rule_set=_rule_set(app, since)),
-                new=rule_set_document(rule_set=_rule_set(app, LATEST)),
-                format_name=format_name,
+            delta = rule_set_delta_render(
+                old=_rule_set(app, since), new=_rule_set(app, LATEST), format_name=format_name
             )
             changes = {
                 **changes,

@@ -9,6 +9,7 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 from rules.constants import ADDRESS_ID_LENGTH, APP_TAG_LENGTH, NAME_PREFIX
 from rules.document import Entry, Group, RuleSetDocument
@@ -23,6 +24,8 @@ IPV4_NETMASKS = {bits: str(ipaddress.IPv4Network((0, bits)).netmask) for bits in
 # The files of the last two documents (a delta's two versions): a delta of a format that
 # replaces our objects is the new version's file, rendered once.
 _RENDERED = DocumentMemo(size=2)
+_ADDRESS_NAMES = DocumentMemo(size=2)
+_destination_of = attrgetter("destination")
 
 
 def address_netmask(network: str) -> tuple[str, str]:
@@ -107,6 +110,20 @@ class RenderContext:
         """Return the name of an address object: one per destination network."""
         return _address_name(self.app_tag, destination)
 
+    @property
+    def address_names(self) -> dict[str, str]:
+        """Return ``address_name`` of every destination of the document, computed once per
+        document for the formats that name every address (SRX, PAN-OS, FortiOS)."""
+        tag = self.app_tag
+        return _ADDRESS_NAMES.get(
+            self.document,
+            "address names",
+            lambda: {
+                d: _address_name(tag, d)
+                for d in dict.fromkeys(map(_destination_of, self.document.entries))
+            },
+        )
+
     def sources_of_family(self, family: int) -> tuple[str, ...]:
         """Return the sources a rule of ``family`` carries in this format; empty is any."""
         if not self.format.applies_sources:
@@ -178,7 +195,8 @@ class RenderContext:
 
 def comment_block(lines, prefix: str = "#") -> str:
     """Return ``lines`` as comment lines, each starting with ``prefix``."""
-    return "".join(f"{prefix} {line}".rstrip() + "\n" for line in lines)
+    commented = "\n".join(map(str.rstrip, map(f"{prefix} ".__add__, lines)))
+    return commented + "\n" if commented else ""
 
 
 @dataclass(frozen=True)

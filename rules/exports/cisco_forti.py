@@ -9,7 +9,7 @@ from rules.constants import (
     FORTIGATE_POLICY_BASE,
     FORTIGATE_POLICY_SLOTS,
 )
-from rules.document import Group, PortRanges
+from rules.document import Group, ports_parse
 from rules.exceptions import RuleExportFailed
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, address_netmask, comment_block
 
@@ -27,8 +27,10 @@ def _asa_address(network: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _asa_ports(ports: PortRanges) -> tuple[str, ...]:
-    return tuple(f"eq {start}" if start == end else f"range {start} {end}" for start, end in ports)
+def _asa_ports(text: str) -> tuple[str, ...]:
+    """Return the ASA port matches of the port ranges written ``text`` (``ports_text``)."""
+    pairs = ports_parse(text)
+    return tuple(f"eq {start}" if start == end else f"range {start} {end}" for start, end in pairs)
 
 
 def asa_source_group(acl: str, family: int) -> str:
@@ -70,14 +72,17 @@ def render_ciscoasa(context: RenderContext) -> str:
     )
     group_lines, source_specs = _asa_source_groups(context, acl)
     lines = [f"clear configure access-list {acl}", *group_lines]
+    remark, permit = f"access-list {acl} remark", f"access-list {acl} extended permit"
+    append = lines.append
     for entry in context.entries:
         environment = ENVIRONMENT_TAGS.get(entry.environment, "env")
-        lines.append(f"access-list {acl} remark {environment} {entry.purpose} {entry.id}")
+        append(f"{remark} {environment} {entry.purpose} {entry.id}")
         head = (
-            f"access-list {acl} extended permit {entry.protocol} {source_specs[entry.family]} "
-            f"{_asa_address(entry.destination)}"
+            f"{permit} {entry.protocol} {source_specs[entry.family]} "
+            f"{_asa_address(entry.destination)} "
         )
-        lines.extend(f"{head} {ports}" for ports in _asa_ports(entry.ports))
+        for ports in _asa_ports(entry.ports_text):
+            append(head + ports)
     return comment_block(context.header_lines(notes), "!") + "\n".join(lines) + "\n"
 
 
@@ -115,6 +120,7 @@ def forti_group_slots(context: RenderContext, family: int) -> list[str]:
 
 def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict) -> list[tuple]:
     entries = group.of_family(family)
+    names = context.address_names
     chunks = [
         entries[i : i + FORTIGATE_GROUP_MEMBERS]
         for i in range(0, len(entries), FORTIGATE_GROUP_MEMBERS)
@@ -122,10 +128,7 @@ def _forti_groups(context: RenderContext, group: Group, family: int, slots: dict
     return [
         (
             next(slots[family], None),
-            [
-                "        set member "
-                + " ".join(f'"{context.address_name(e.destination)}"' for e in chunk)
-            ],
+            ["        set member " + " ".join(f'"{names[e.destination]}"' for e in chunk)],
         )
         for chunk in chunks
     ]
@@ -211,8 +214,9 @@ def render_fortigate(context: RenderContext) -> str:
         'this version leaves unused ("entry not found" for one never used is harmless)',
     )
     addresses = {4: {}, 6: {}}
+    address_names = context.address_names
     for entry in context.entries:
-        name = context.address_name(entry.destination)
+        name = address_names[entry.destination]
         if name not in addresses[entry.family]:
             addresses[entry.family][name] = _forti_address(entry.destination)
     source_items, groups, services, policies = _forti_objects(context)

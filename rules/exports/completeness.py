@@ -18,6 +18,8 @@ import ipaddress
 import re
 from collections import defaultdict
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from xml.etree import ElementTree as ET
 
 import yaml
@@ -41,6 +43,7 @@ _READ_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, Sto
                 ET.ParseError, yaml.YAMLError)  # fmt: skip
 _EXPECTED = DocumentMemo(size=4)
 _SHOWN_SOURCES = 3
+_protocol_ports, _destination_of = attrgetter("protocol", "ports"), attrgetter("destination")
 
 
 def _address_tokens(content: str) -> set[str]:
@@ -76,10 +79,15 @@ def _destinations_by_ports(document, family: int) -> dict[tuple, frozenset[str]]
     entries of ``family`` that have that port range, once per document and family."""
 
     def compute():
+        # Entries come in runs of the same protocol and ports: each run's port ranges are
+        # expanded once.
+        by_ports = defaultdict(list)
+        for key, run in groupby(document.entries_of((family,)), _protocol_ports):
+            by_ports[key].extend(map(_destination_of, run))
         found = defaultdict(set)
-        for entry in document.entries_of((family,)):
-            for first, last in entry.ports:
-                found[(entry.protocol, first, last)].add(entry.destination)
+        for (protocol, ports), destinations in by_ports.items():
+            for first, last in ports:
+                found[(protocol, first, last)].update(destinations)
         return {key: frozenset(destinations) for key, destinations in found.items()}
 
     return _EXPECTED.get(document, ("ports", family), compute)

@@ -5,12 +5,14 @@ Removals come first, so that an addition replacing a removed element never clash
 it; each delta is one transaction (nft -f) or blocks of iptables-restore --noflush.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rules.exports import linux
 from rules.exports.base import RenderContext, comment_block
 from rules.exports.pauses import gc_paused
 from rules.exports.registry import format_get
+from rules.exports.safety import document_check_safe
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,16 @@ def _header(old, new, how: str) -> str:
     )
 
 
-def delta_nftables(old, new) -> str:
+def delta_nftables(old, new, new_file: Callable[[], str] | None = None) -> str:
     """Return nft commands moving our sets from ``old`` to ``new``: element deletions,
-    then additions, then our (at most two) rules rewritten, in one transaction."""
+    then additions, then our (at most two) rules rewritten, in one transaction. The new
+    version's elements are read from its file when ``new_file`` gives it."""
     before, after = _context(old, "nftables"), _context(new, "nftables")
     _, dst_sets, src_sets = linux.nft_names(after)
-    old_elements, new_elements = (
-        linux.nft_document_elements(before),
-        linux.nft_document_elements(after),
-    )
+    old_elements = linux.nft_document_elements(before)
+    new_elements = linux.nft_file_elements(after, new_file()) if new_file is not None else None
+    if new_elements is None:
+        new_elements = linux.nft_document_elements(after)
     lines = [f"flush chain {linux.NFT_TABLE} {linux.nft_names(after)[0]}"]
     for family in (4, 6):
         kept_old, kept_new = set(old_elements[family]), set(new_elements[family])
@@ -59,11 +62,12 @@ def delta_nftables(old, new) -> str:
         lines += linux.nft_element_lines("add", dst_sets[family], added)
         old_sources = before.sources_of_family(family)
         new_sources = after.sources_of_family(family)
+        old_kept, new_kept = set(old_sources), set(new_sources)
         lines += linux.nft_element_lines(
-            "delete", src_sets[family], [s for s in old_sources if s not in new_sources]
+            "delete", src_sets[family], [s for s in old_sources if s not in new_kept]
         )
         lines += linux.nft_element_lines(
-            "add", src_sets[family], [s for s in new_sources if s not in old_sources]
+            "add", src_sets[family], [s for s in new_sources if s not in old_kept]
         )
         if new_elements[family]:
             lines.append(linux._nft_rule(after, family))
@@ -72,6 +76,8 @@ def delta_nftables(old, new) -> str:
 
 
 def _delta_xtables(old, new, format_name: str, family: int) -> str:
+    """Return iptables-restore --noflush blocks moving our chains from ``old`` to ``new``:
+    each rule is one entry's, so the new version's file would add nothing to read."""
     before, after = _context(old, format_name), _context(new, format_name)
     chain, destinations = linux.xtables_chains(after)
     old_rules, new_rules = (
@@ -88,9 +94,10 @@ def _delta_xtables(old, new, format_name: str, family: int) -> str:
         ]
 
     old_jumps, new_jumps = jumps(old_sources), jumps(new_sources)
+    old_jump_set, new_jump_set = set(old_jumps), set(new_jumps)
     lines = [f"-D {rule}" for rule in old_rules if rule not in new_set]
-    lines += [f"-D {jump}" for jump in old_jumps if jump not in new_jumps]
-    lines += [f"-A {jump}" for jump in new_jumps if jump not in old_jumps]
+    lines += [f"-D {jump}" for jump in old_jumps if jump not in new_jump_set]
+    lines += [f"-A {jump}" for jump in new_jumps if jump not in old_jump_set]
     lines += [f"-A {rule}" for rule in new_rules if rule not in old_set]
     tool = "iptables-restore" if family == 4 else "ip6tables-restore"
     how = f"Apply with: {tool} --noflush < this-file over version {old.version}"
@@ -98,11 +105,11 @@ def _delta_xtables(old, new, format_name: str, family: int) -> str:
     return _header(old, new, how) + body + ("\n" if body else "")
 
 
-def delta_iptables(old, new) -> str:
+def delta_iptables(old, new, new_file=None) -> str:
     return _delta_xtables(old, new, "iptables", 4)
 
 
-def delta_ip6tables(old, new) -> str:
+def delta_ip6tables(old, new, new_file=None) -> str:
     return _delta_xtables(old, new, "ip6tables", 6)
 
 
@@ -111,15 +118,17 @@ def _delta_replacing(format_name: str):
     (SRX delete of our group then set, ASA clear of our list then add, FortiGate our ids
     and slots set then the unused deleted, Windows our group removed then created, GCE
     created then the others deleted, AWS prefix lists modified and rules revoked and
-    authorized) move any earlier version to the new one, so they are the delta."""
+    authorized) move any earlier version to the new one, so they are the delta. The new
+    version's file is taken from ``new_file`` when given (the stored export), else
+    rendered."""
 
-    def delta(old, new) -> str:
+    def delta(old, new, new_file: Callable[[], str] | None = None) -> str:
         fmt = format_get(format_name)
         how = (
             f"These {fmt.label} commands replace our objects of version {old.version} "
             f"(or any other) with version {new.version}, removals before additions:"
         )
-        content = fmt.render(new).content
+        content = new_file() if new_file is not None else fmt.render(new).content
         if format_name == "aws":
             return content  # JSON: the procedure is in its Comment.
         prefix = "!" if format_name == "ciscoasa" else "#"
@@ -130,21 +139,28 @@ def _delta_replacing(format_name: str):
     return delta
 
 
+# Formats whose delta is their full file.
+REPLACING = ("srx", "ciscoasa", "fortigate", "windows", "gce", "aws")
 DELTAS = {
     "nftables": delta_nftables,
     "iptables": delta_iptables,
     "ip6tables": delta_ip6tables,
-    **{
-        name: _delta_replacing(name)
-        for name in ("srx", "ciscoasa", "fortigate", "windows", "gce", "aws")
-    },
+    **{name: _delta_replacing(name) for name in REPLACING},
 }
 
 
-def delta_render(*, old, new, format_name: str) -> Delta:
+def delta_render(*, old, new, format_name: str, new_file: Callable[[], str] | None = None) -> Delta:
     """Return the delta from ``old`` to ``new`` in ``format_name``; formats without
-    incremental commands say so and point at the full file, which replaces our objects."""
+    incremental commands say so and point at the full file, which replaces our objects.
+
+    ``new_file`` returns ``new``'s full file in ``format_name`` (the stored export): the
+    formats whose delta is that file call it instead of rendering the file again, nftables
+    reads the new version's set elements from it, the others never call it.
+    """
     fmt = format_get(format_name)
+    # Deltas print the versions' values as the files do: only canonical ones.
+    document_check_safe(old)
+    document_check_safe(new)
     renderer = DELTAS.get(fmt.name)
     if renderer is None:
         content = _header(
@@ -154,5 +170,5 @@ def delta_render(*, old, new, format_name: str) -> Delta:
         )  # fmt: skip
         return Delta(fmt.name, old.version, new.version, content, incremental=False)
     with gc_paused():
-        content = renderer(old, new)
+        content = renderer(old, new, new_file)
     return Delta(fmt.name, old.version, new.version, content, incremental=True)

@@ -8,9 +8,13 @@ import ipaddress
 import socket
 from collections import defaultdict
 from functools import lru_cache
+from itertools import groupby, repeat
+from operator import attrgetter, itemgetter
 
 _BITS = {4: 32, 6: 128}
 _SOCKET_FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
+_element_key = attrgetter("family", "protocol", "ports")
+_destination_of = attrgetter("destination")
 
 
 @lru_cache(maxsize=1 << 17)
@@ -43,8 +47,16 @@ def _cidrs(lo: int, hi: int, family: int, names: dict) -> list[str]:
 
 
 def _collapsed(intervals: list[tuple[int, int]], family: int, names: dict) -> tuple[str, ...]:
+    ordered = sorted(intervals)
+    starts = list(map(itemgetter(0), ordered))
+    after_ends = list(map((1).__add__, map(itemgetter(1), ordered)))
+    if not any(map(int.__le__, starts[1:], after_ends)):
+        # No two touch (mostly so): each is a destination of the rule set, its own text.
+        found = tuple(map(names.get, ordered))
+        if None not in found:
+            return found
     merged: list[list[int]] = []
-    for lo, hi in sorted(intervals):
+    for lo, hi in ordered:
         if merged and lo <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], hi)
         else:
@@ -65,18 +77,22 @@ def disjoint(items: list[tuple[str, int, int]], family: int) -> list[tuple[str, 
     and last port) with no two overlapping: an interval set refuses overlapping elements.
     Ports are cut at every boundary, networks collapsed per piece, and equal neighbouring
     pieces joined again."""
-    return [(network, first, last) for networks, first, last in _pieces(items, family)
+    by_ports: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for destination, first, last in items:
+        by_ports[(first, last)].append(destination)
+    return [(network, first, last) for networks, first, last in _pieces(by_ports, family)
             for network in networks]  # fmt: skip
 
 
-def _pieces(items: list[tuple[str, int, int]], family: int) -> list[list]:
-    """Return ``disjoint``'s items as [networks, first port, last port] pieces."""
+def _pieces(destinations: dict[tuple[int, int], list[str]], family: int) -> list[list]:
+    """Return ``disjoint``'s items as [networks, first port, last port] pieces, from the
+    destinations of each (first, last) port range."""
     names = {}
-    by_ports: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for destination, first, last in items:
-        block = _block(destination, family)
-        names[block] = destination
-        by_ports[(first, last)].append(block)
+    by_ports: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for ports, texts in destinations.items():
+        blocks = list(map(_block, texts, repeat(family)))
+        names.update(zip(blocks, texts, strict=True))
+        by_ports[ports] = blocks
     cuts = sorted({a for a, _ in by_ports} | {b + 1 for _, b in by_ports})
     # A rule set has a handful of port ranges, mostly towards the same networks: pieces
     # with equal networks are collapsed once.
@@ -106,13 +122,18 @@ def _pieces(items: list[tuple[str, int, int]], family: int) -> list[list]:
 def nft_elements(entries) -> dict[int, list[str]]:
     """Return the ``address . protocol . ports`` elements of ``entries`` by family, made
     disjoint (an address in two groups with overlapping ports would otherwise clash)."""
-    items: dict[tuple[int, str], list] = defaultdict(list)
-    for entry in entries:
-        for start, end in entry.ports:
-            items[(entry.family, entry.protocol)].append((entry.destination, start, end))
+    # Entries of a rule set share a handful of port lists, in runs: grouped by them
+    # first, each port range's destinations are one list, not an item per entry and range.
+    by_ports: dict[tuple, list[str]] = defaultdict(list)
+    for key, run in groupby(entries, _element_key):
+        by_ports[key].extend(map(_destination_of, run))
+    items: dict[tuple[int, str], dict] = defaultdict(lambda: defaultdict(list))
+    for (family, protocol, ports), destinations in by_ports.items():
+        for start, end in ports:
+            items[(family, protocol)][(start, end)].extend(destinations)
     elements: dict[int, list[str]] = {4: [], 6: []}
-    for (family, protocol), found in sorted(items.items()):
-        for networks, start, end in _pieces(found, family):
+    for (family, protocol), destinations in sorted(items.items()):
+        for networks, start, end in _pieces(destinations, family):
             ports = str(start) if start == end else f"{start}-{end}"
             suffix = f" . {protocol} . {ports}"
             elements[family].extend([network + suffix for network in networks])

@@ -42,6 +42,7 @@ def render_srx(context: RenderContext) -> str:
     lines = [f"delete groups {group_root}"]
     defined: set[str] = set()
     source_names: dict[int, list[str]] = {4: [], 6: []}
+    address_names = context.address_names
     for family in (4, 6):
         for index, network in enumerate(context.sources_of_family(family), start=1):
             name = f"{context.app_tag}-src{family}-{index}"
@@ -56,7 +57,7 @@ def render_srx(context: RenderContext) -> str:
                 continue
             address_set = context.group_name(group, f"dst{family}")
             for entry in entries:
-                name = context.address_name(entry.destination)
+                name = address_names[entry.destination]
                 if name not in defined:
                     defined.add(name)
                     lines.append(f"{book} address {name} {entry.destination}")

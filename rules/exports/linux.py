@@ -4,10 +4,11 @@ Every object is ours by name (chains and sets named after the App ID), so loadin
 replaces exactly our objects, leaves the customer's alone and can be repeated.
 """
 
+import re
 from functools import lru_cache
 
 from rules.constants import IPTABLES_MULTIPORT_SLOTS, IPTABLES_RULES_PER_COMMIT
-from rules.document import PortRanges, ports_text
+from rules.document import PortRanges, ports_parse, ports_text
 from rules.exports.base import ENVIRONMENT_TAGS, RenderContext, comment_block
 from rules.exports.intervals import nft_elements
 from rules.exports.memo import DocumentMemo
@@ -47,8 +48,9 @@ def _port_match(ports: PortRanges) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _port_matches(ports: PortRanges) -> tuple[str, ...]:
-    return tuple(_port_match(chunk) for chunk in _multiport_chunks(ports))
+def _port_matches(text: str) -> tuple[str, ...]:
+    """Return the port matches of the port ranges written ``text`` (``ports_text``)."""
+    return tuple(_port_match(chunk) for chunk in _multiport_chunks(ports_parse(text)))
 
 
 def xtables_rules(context: RenderContext, entries) -> list[str]:
@@ -60,7 +62,7 @@ def xtables_rules(context: RenderContext, entries) -> list[str]:
         f"{destinations} -d {entry.destination} -p {entry.protocol} {match} -m comment "
         f'--comment "{tags.get(entry.environment, "env")} {entry.purpose} {entry.id}" -j ACCEPT'
         for entry in entries
-        for match in _port_matches(entry.ports)
+        for match in _port_matches(entry.ports_text)
     ]
 
 
@@ -124,6 +126,28 @@ def nft_document_elements(context: RenderContext) -> dict[int, list[str]]:
     (a delta reads the new version's again)."""
     key = ("nft", context.format.families)
     return _PER_DOCUMENT.get(context.document, key, lambda: nft_elements(context.entries))
+
+
+def nft_file_elements(context: RenderContext, content: str) -> dict[int, list[str]] | None:
+    """Return the elements that our file ``content`` adds to our destination sets, by
+    family and in its order: for the file of ``context``'s document, its
+    ``nft_document_elements``. Return None for a file that does not fill our sets as
+    named here (one written with other names), whose elements would be no guide."""
+    _, dst_sets, _ = nft_names(context)
+    content = "\n" + content
+    elements: dict[int, list[str]] = {4: [], 6: []}
+    for family in (4, 6):
+        if f"\nflush set {NFT_TABLE} {dst_sets[family]}\n" not in content:
+            return None
+        line = re.compile(
+            rf"\nadd element {re.escape(NFT_TABLE)} {re.escape(dst_sets[family])} "
+            r"\{ ([^\n{}]*) \}(?![^\n])"
+        )
+        for items in line.findall(content):
+            elements[family].extend(items.split(", "))
+        if context.family_count(family) and not elements[family]:
+            return None
+    return elements
 
 
 def nft_element_lines(verb: str, set_name: str, elements: list[str]) -> list[str]:

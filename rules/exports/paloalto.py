@@ -1,6 +1,7 @@
 """Palo Alto Networks PAN-OS: an XML configuration fragment (addresses, groups, services,
 security rules) for ``load config partial``."""
 
+import re
 from xml.sax.saxutils import escape
 
 from rules.exports.base import RenderContext
@@ -9,11 +10,18 @@ FROM_ZONE = "trust"
 TO_ZONE = "untrust"
 
 
+# What escaping changes; the names and networks written here (tens of thousands in a large
+# rule set) mostly hold none of it and are written as they are.
+_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+
+
 def _text(value: str) -> str:
-    return escape(value)
+    return escape(value) if _SPECIAL.search(value) else value
 
 
 def _attribute(value: str) -> str:
+    if not _SPECIAL.search(value):
+        return value
     return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 
 
@@ -157,6 +165,7 @@ def _objects(context: RenderContext, used: dict[str, list[str]]) -> dict[str, _X
     defined: set[str] = set()
     source_names = _source_addresses(context, addresses)
     slots = panos_slot_names(context.app_tag)
+    address_names = context.address_names
     for group in context.groups:
         service_name = _take(slots, used, "service")
         ports = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in group.ports)
@@ -168,7 +177,7 @@ def _objects(context: RenderContext, used: dict[str, list[str]]) -> dict[str, _X
             group_name = _take(slots, used, "address-group", family)
             members = []
             for entry in entries:
-                name = context.address_name(entry.destination)
+                name = address_names[entry.destination]
                 members.append(name)
                 if name not in defined:
                     defined.add(name)

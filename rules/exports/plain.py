@@ -5,8 +5,9 @@ import io
 import json
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as json_string
+from operator import itemgetter
 
-from rules.document import PortRanges
+from rules.document import ports_parse
 from rules.exports.base import RenderContext, comment_block
 
 
@@ -20,8 +21,9 @@ def json_lines(head: dict, key: str, items) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _json_port_ranges(ports: PortRanges) -> str:
-    return json.dumps([list(pair) for pair in ports])
+def _json_port_ranges(text: str) -> str:
+    """Return the JSON of the port ranges written ``text`` (an entry's ``ports_text``)."""
+    return json.dumps([list(pair) for pair in ports_parse(text)])
 
 
 def _json_entry(entry) -> str:
@@ -32,7 +34,7 @@ def _json_entry(entry) -> str:
         f'"family": {entry.family:d}, "protocol": {json_string(entry.protocol)}, '
         f'"destination": {json_string(entry.destination)}, '
         f'"ports": {json_string(entry.ports_text)}, "purpose": {json_string(entry.purpose)}, '
-        f'"port_ranges": {_json_port_ranges(entry.ports)}}}'
+        f'"port_ranges": {_json_port_ranges(entry.ports_text)}}}'
     )
 
 
@@ -95,7 +97,8 @@ def render_txt(context: RenderContext) -> str:
         for e in context.entries
     ]
     widths = [
-        max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(columns)
+        max(len(column), *map(len, map(itemgetter(i), rows))) if rows else len(column)
+        for i, column in enumerate(columns)
     ]
     template = "  ".join(f"{{{i}:<{width}}}" for i, width in enumerate(widths))
     lines = [template.format(*row).rstrip() for row in [columns, *rows]]

@@ -65,20 +65,18 @@ def read_csv(content: str) -> Allowed:
     id_at, protocol_at, destination_at, ports_at, source_at = (
         columns.index(name) for name in ("id", "protocol", "destination", "ports", "source")
     )
-    entries, source_rows = [], defaultdict(set)
+    # Entry rows by (protocol, ports, source): each group's port ranges are read once.
+    by_rule, source_rows = defaultdict(list), defaultdict(set)
     for row in rows:
         if row[protocol_at]:
-            entries.append(row)
+            by_rule[(row[protocol_at], row[ports_at], row[source_at])].append(row[destination_at])
         else:
             source_rows[row[id_at]].add(row[source_at])
     source_sets = {name: source_set(networks) for name, networks in source_rows.items()}
     source_sets["any"] = ANY
     allowed = allowances()
-    for row in entries:
-        protocol, destination = row[protocol_at], row[destination_at]
-        sources = source_sets[row[source_at]]
-        for first, last in port_ranges(row[ports_at]):
-            allowed[(protocol, first, last, sources)].add(destination)
+    for (protocol, ports, source), destinations in by_rule.items():
+        allow(allowed, protocol, destinations, port_ranges(ports), source_sets[source])
     return allowed
 
 
@@ -100,14 +98,15 @@ def header_sources(content: str) -> dict[int, frozenset[str]]:
 def read_txt(content: str) -> Allowed:
     """Read the table; its rows take the sources the header states for their family."""
     sources = header_sources(content)
-    allowed = allowances()
+    by_rule = defaultdict(list)  # (protocol, ports, family) -> destinations
     for line in content.splitlines()[1:]:
         fields = line.split()
         if len(fields) >= 4 and not line.startswith("#") and fields[1] in ("TCP", "UDP"):
-            protocol, destination = fields[1].lower(), fields[2]
-            family_sources = sources[6 if ":" in destination else 4]
-            for first, last in port_ranges(fields[3]):
-                allowed[(protocol, first, last, family_sources)].add(destination)
+            destination = fields[2]
+            by_rule[(fields[1], fields[3], 6 if ":" in destination else 4)].append(destination)
+    allowed = allowances()
+    for (protocol, ports, family), destinations in by_rule.items():
+        allow(allowed, protocol.lower(), destinations, port_ranges(ports), sources[family])
     return allowed
 
 
@@ -125,16 +124,16 @@ def read_xtables(content: str) -> Allowed:
     for _, source, target in _XTABLES_JUMP.findall(content):
         jumps[target].add(source)
     sources = {chain: ANY if "" in found else source_set(found) for chain, found in jumps.items()}
-    allowed = allowances()
+    by_rule = defaultdict(list)  # (chain, protocol, ports) -> destinations
     # findall's tuples, in the pattern's group order, unpack much faster than matches.
     for chain, source, destination, protocol, port, ports in _XTABLES.findall(content):
         if source:
             raise ValueError(f"a rule in {chain} names its own source")
-        if chain not in sources:
-            continue  # No jump reaches it: it allows nothing.
-        chain_sources = sources[chain]
-        for first, last in port_ranges(port or ports, ":"):
-            allowed[(protocol, first, last, chain_sources)].add(destination)
+        by_rule[(chain, protocol, port or ports)].append(destination)
+    allowed = allowances()
+    for (chain, protocol, ports), destinations in by_rule.items():
+        if chain in sources:  # No jump reaches any other: it allows nothing.
+            allow(allowed, protocol, destinations, port_ranges(ports, ":"), sources[chain])
     return allowed
 
 
@@ -155,10 +154,12 @@ def read_nftables(content: str) -> Allowed:
     allowed = allowances()
     for source_name, destination_set in _NFT_RULE.findall(content):
         sources = source_set(elements[source_name]) if source_name else ANY
+        by_ports = defaultdict(list)  # (protocol, ports) -> destinations
         for item in elements[destination_set]:
             destination, protocol, ports = item.split(" . ")
-            for first, last in port_ranges(ports):
-                allowed[(protocol, first, last, sources)].add(destination)
+            by_ports[(protocol, ports)].append(destination)
+        for (protocol, ports), destinations in by_ports.items():
+            allow(allowed, protocol, destinations, port_ranges(ports), sources)
     return allowed
 
 
@@ -206,14 +207,16 @@ def read_k8s(content: str) -> Allowed:
             if line:
                 raise ValueError(f"unexpected line in the egress rules: {line[:80]!r}")
             continue
-        if match["rule"]:
-            rules.append({"to": [], "ports": []})
-        elif match["cidr"]:
+        # Each alternative of the pattern has one group: the one that matched names it.
+        kind = match.lastgroup
+        if kind == "cidr":
             rules[-1]["to"].append(match["cidr"])
-        elif match["proto"]:
+        elif kind == "rule":
+            rules.append({"to": [], "ports": []})
+        elif kind == "proto":
             rules[-1]["ports"].append([match["proto"].lower(), None, None])
-        elif match["port"] or match["end"]:
-            rules[-1]["ports"][-1][1 if match["port"] else 2] = int(match["port"] or match["end"])
+        elif kind in ("port", "end"):
+            rules[-1]["ports"][-1][1 if kind == "port" else 2] = int(match[kind])
     allowed = allowances()
     for rule in rules:
         for protocol, first, last in rule["ports"]:

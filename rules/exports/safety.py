@@ -6,7 +6,9 @@ choice values verbatim, so each is checked here against its exact syntax first.
 """
 
 import re
+import socket
 from functools import lru_cache
+from operator import attrgetter
 
 from accounts.validators import is_canonical_network
 from rules.constants import ENTRY_ID_LENGTH
@@ -22,6 +24,8 @@ _PURPOSE = re.compile(r"[a-z0-9][a-z0-9+-]{0,99}")
 _ENVIRONMENTS = ("test", "production")
 _PROTOCOLS = ("tcp", "udp")
 _SHOWN = 40
+_id_of, _destination_of = attrgetter("id"), attrgetter("destination")
+_choices_of = attrgetter("protocol", "environment", "purpose")
 # Documents already found safe, by identity: checked once rather than once per format.
 _CHECKED = DocumentMemo(size=8)
 
@@ -38,11 +42,14 @@ def _canonical_ipv4(value: str) -> bool:
     match = _IPV4_CIDR.fullmatch(value)
     if match is None:
         return False
-    octets = [int(octet) for octet in match[1].split(".")]
     prefix = int(match[2])
-    if prefix > 32 or max(octets) > 255:
+    if prefix > 32:
         return False
-    address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    try:
+        # Four decimal octets of up to three digits (the pattern): refused over 255.
+        address = int.from_bytes(socket.inet_aton(match[1]))
+    except OSError:
+        return False
     return address & ((1 << (32 - prefix)) - 1) == 0
 
 
@@ -95,20 +102,24 @@ def document_problems(document) -> list[str]:
 
 
 def _entries_safe(entries) -> bool:
-    """Return whether every entry is canonical, checking each distinct destination,
-    purpose, protocol and environment once; ``_entry_problems`` says what is wrong."""
-    ids = "".join(f"{entry.id}|" if isinstance(entry.id, str) else "!" for entry in entries)
+    """Return whether every entry is canonical, checking each distinct destination and
+    each distinct (protocol, environment, purpose) once; ``_entry_problems`` says what is
+    wrong."""
     try:
+        # join refuses anything but text: a non-text id is certainly not canonical.
+        ids = "|".join(map(_id_of, entries)) + "|" if entries else ""
         return (
             _ENTRY_IDS.fullmatch(ids) is not None
-            and all(_is_canonical(d) for d in {entry.destination for entry in entries})
-            and {entry.protocol for entry in entries} <= set(_PROTOCOLS)
-            and {entry.environment for entry in entries} <= set(_ENVIRONMENTS)
+            and all(map(_is_canonical, set(map(_destination_of, entries))))
             and all(
-                isinstance(p, str) and _PURPOSE.fullmatch(p) for p in {e.purpose for e in entries}
+                protocol in _PROTOCOLS
+                and environment in _ENVIRONMENTS
+                and isinstance(purpose, str)
+                and _PURPOSE.fullmatch(purpose)
+                for protocol, environment, purpose in set(map(_choices_of, entries))
             )
         )
-    except TypeError:  # An unhashable value: certainly not canonical.
+    except TypeError:  # An unhashable value or a non-text id: certainly not canonical.
         return False
 
 

@@ -10,6 +10,7 @@ from rules.choices import ExportStatus
 from rules.document import RuleSetDocument
 from rules.exceptions import RuleExportFailed
 from rules.exports.completeness import export_check_complete
+from rules.exports.deltas import Delta, delta_render
 from rules.exports.registry import FORMATS, format_get
 from rules.models import RuleExport, RuleSet
 from rules.selectors import rule_export_get, rule_set_effective_at, rule_set_entries
@@ -116,14 +117,39 @@ def rule_exports_render_all(*, rule_set_id: int) -> list[RuleExport]:
     return exports
 
 
-def rule_export_get_or_render(*, rule_set: RuleSet, format_name: str) -> RuleExport:
+def rule_export_get_or_render(
+    *, rule_set: RuleSet, format_name: str, document: RuleSetDocument | None = None
+) -> RuleExport:
     """Return the stored export of ``rule_set`` in ``format_name``, rendering and storing it
-    first when no worker has yet. Raise UnknownFormat (keyed ``format``) for a bad name and
-    RuleExportFailed with a readable message when the file cannot be produced."""
+    first when no worker has yet (from ``document`` when given). Raise UnknownFormat (keyed
+    ``format``) for a bad name and RuleExportFailed with a readable message when the file
+    cannot be produced."""
     fmt = format_get(format_name)
     export = rule_export_get(rule_set=rule_set, format_name=fmt.name)
     if export is None:
-        export = rule_export_render(rule_set=rule_set, format_name=fmt.name)
+        export = rule_export_render(rule_set=rule_set, format_name=fmt.name, document=document)
     if export.status != ExportStatus.RENDERED:
         raise RuleExportFailed(export.error)
     return export
+
+
+def rule_set_delta_render(*, old: RuleSet, new: RuleSet, format_name: str) -> Delta:
+    """Return the commands that move a firewall from ``old``'s objects to ``new``'s in
+    ``format_name``. A format whose delta is its full file takes ``new``'s stored export
+    (rendered and stored first when no worker has yet), so the file is never rendered
+    twice. Raise UnknownFormat for a bad name and RuleExportFailed when that file cannot
+    be produced."""
+    new_document = rule_set_document(rule_set=new)
+
+    def new_file() -> str:
+        export = rule_export_get_or_render(
+            rule_set=new, format_name=format_name, document=new_document
+        )
+        return export.content
+
+    return delta_render(
+        old=rule_set_document(rule_set=old),
+        new=new_document,
+        format_name=format_name,
+        new_file=new_file,
+    )

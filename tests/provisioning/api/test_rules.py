@@ -2,7 +2,11 @@ import pytest
 
 from provisioning.choices import AllocationKind
 from provisioning.services.publishing import app_rule_set_publish
+from rules.choices import ExportStatus
+from rules.exports.base import Format
 from rules.exports.registry import FORMATS
+from rules.models import RuleExport
+from rules.services.exports import rule_exports_render_all
 from tests.factories import AppFactory, CustomerFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
 
@@ -163,6 +167,44 @@ def test_changes_give_the_commands_from_a_version_to_the_latest(client, app, fir
     assert commands["format"] == name and commands["incremental"] is True
     assert f"from version {first.version} to {second.version}" in commands["content"]
     assert "203.0.113.5" in commands["content"]
+
+
+@pytest.mark.parametrize("name", ["srx", "ciscoasa", "fortigate", "windows", "gce", "aws"])
+def test_changes_of_a_replacing_format_are_the_stored_file_rendered_once(
+    client, app, first, headers, name, monkeypatch
+):
+    live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
+    second = app_rule_set_publish(app=app)
+    rule_exports_render_all(rule_set_id=second.pk)
+    # The shell scripts keep their first line first, above the delta's header.
+    stored = RuleExport.objects.get(rule_set=second, format_name=name).content
+    stored = stored.removeprefix("#!/bin/bash\n")
+
+    def render_again(self, document):
+        raise AssertionError(f"{self.name} of {document.version} rendered again")
+
+    monkeypatch.setattr(Format, "_render", render_again)
+    query = {"since": first.version, "format": name}
+    body = client.get(url(app, "changes/"), query, **headers).json()
+
+    assert body["commands"]["incremental"] is True
+    assert body["commands"]["content"].endswith(stored)
+
+
+def test_changes_of_a_replacing_format_store_the_file_when_no_worker_has(
+    client, app, first, headers
+):
+    live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
+    second = app_rule_set_publish(app=app)
+    RuleExport.objects.filter(rule_set=second).delete()
+
+    query = {"since": first.version, "format": "srx"}
+    body = client.get(url(app, "changes/"), query, **headers).json()
+
+    export = RuleExport.objects.get(rule_set=second, format_name="srx")
+    assert export.status == ExportStatus.RENDERED
+    assert body["commands"]["content"].endswith(export.content)
+    assert "203.0.113.5" in export.content
 
 
 def test_changes_say_when_a_format_has_no_incremental_commands(client, app, first, headers):

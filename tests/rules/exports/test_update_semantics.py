@@ -9,7 +9,7 @@ import pytest
 
 from rules.aggregation import entries_aggregate
 from rules.document import content_sha256
-from rules.exports.deltas import delta_render
+from rules.exports.deltas import REPLACING, delta_render
 from rules.exports.readback import READERS
 from rules.exports.readback_vendors import flattened
 from rules.exports.registry import FORMATS
@@ -180,3 +180,26 @@ def test_asa_sources_are_one_object_group_per_family_replaced_exactly():
         assert source == (["any"] if ipv6 else ["object-group", f"{TAG}-src4"])
     # One entry per destination and port range, whatever the number of sources.
     assert len(permits) == sum(len(e.ports) for e in new.entries)
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_a_delta_given_the_stored_file_is_the_delta_rendered_afresh(name):
+    old, new = versions()
+    stored = FORMATS[name].render(replace(new)).content
+    calls = []
+
+    def new_file():
+        calls.append(name)
+        return stored
+
+    given = delta_render(old=replace(old), new=replace(new), format_name=name, new_file=new_file)
+    assert given == delta_render(old=old, new=new, format_name=name)
+    # Only the formats that read the new version's file ask for it.
+    assert bool(calls) == (name in ("nftables", *REPLACING))
+
+
+def test_an_nftables_delta_ignores_a_stored_file_that_names_other_sets():
+    old, new = versions()
+    stored = FORMATS["nftables"].render(new).content.replace("_dst", "_dest")
+    given = delta_render(old=old, new=new, format_name="nftables", new_file=lambda: stored)
+    assert given == delta_render(old=replace(old), new=replace(new), format_name="nftables")
