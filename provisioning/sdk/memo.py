@@ -64,8 +64,8 @@ class LazyEntry(dict):
     first use; anything that reads the whole entry (iteration, copies, pickling) gets all
     of it."""
 
-    def __init__(self, head: dict, present: frozenset, raw: bytes, loads: Callable):
-        super().__init__(head)
+    def __init__(self, head, present: tuple, raw: bytes, loads: Callable):
+        super().__init__(head)  # a dict or (name, value) pairs
         self.present = present  # the rendered parts that are not None
         self._raw = raw
         self._loads = loads
@@ -119,6 +119,20 @@ class LazyEntry(dict):
         return (dict, (self.copy(),))
 
 
+def _head(value: dict) -> tuple[tuple, tuple]:
+    """Return the small values of an entry as (name, value) pairs and the names of the
+    rendered parts it holds, all tuples of immutable values (lists become tuples): the
+    garbage collector, which a worker holding every app's head runs again and again, stops
+    tracking such tuples."""
+    head = tuple(
+        (name, tuple(part) if type(part) is list else part)
+        for name, part in value.items()
+        if name not in RENDERED_PARTS
+    )
+    present = tuple(sorted(name for name in RENDERED_PARTS if value.get(name) is not None))
+    return head, present
+
+
 def sdk_entry_loads(key: str, raw: bytes, loads: Callable[[bytes], object]):
     """Return the cached value of entry ``key`` from its bytes: a LazyEntry on this
     process's head of the same bytes, or unpickled (and its head kept) otherwise."""
@@ -128,9 +142,7 @@ def sdk_entry_loads(key: str, raw: bytes, loads: Callable[[bytes], object]):
         return LazyEntry(known[1], known[2], raw, loads)
     value = loads(raw)
     if isinstance(value, dict):
-        head = {name: part for name, part in value.items() if name not in RENDERED_PARTS}
-        present = frozenset(name for name in RENDERED_PARTS if value.get(name) is not None)
-        _heads.put(key, (fingerprint, head, present))
+        _heads.put(key, (fingerprint, *_head(value)))
     return value
 
 

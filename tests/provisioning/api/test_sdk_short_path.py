@@ -2,6 +2,7 @@
 SdkEndpointMiddleware): the answers are the same as the full chain's, headers included,
 without sessions, sign-in or URL resolution."""
 
+import gc
 import pickle
 import time
 
@@ -15,7 +16,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services.app_tokens import app_token_mint
-from provisioning.sdk.memo import LazyEntry, sdk_entry_has, sdk_entry_loads, sdk_memos_clear
+from provisioning.sdk.memo import (
+    LazyEntry,
+    _heads,
+    sdk_entry_has,
+    sdk_entry_loads,
+    sdk_memos_clear,
+)
 from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import SDK_URL as URL
@@ -133,7 +140,7 @@ class TestEntryHeads:
         second = sdk_entry_loads("k", raw, pickle.loads)
 
         assert not isinstance(first, LazyEntry) and isinstance(second, LazyEntry)
-        assert second["certificates"] == ["c1"]
+        assert list(second["certificates"]) == ["c1"]
         assert second.get("refresh_at", 7) == 7 and "refresh_at" not in second
         assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
         assert dict.get(second, "static") is None  # not unpickled yet
@@ -141,6 +148,23 @@ class TestEntryHeads:
             second["refresh_at"]
         assert second.get("templates") == {"auto": "{}"}
         assert second == self.ENTRY and pickle.loads(pickle.dumps(second)) == self.ENTRY
+
+    def test_kept_heads_are_left_alone_by_the_garbage_collector(self):
+        heads = [
+            {**self.ENTRY, "app_id": f"{n:032x}", "certificates": [f"c{n}", f"d{n}"]}
+            for n in range(3)
+        ]
+        for n, entry in enumerate(heads):
+            sdk_entry_loads(f"k{n}", pickle.dumps(entry), pickle.loads)
+        for _ in range(4):  # each pass stops tracking one more level of nested tuples
+            gc.collect()
+
+        kept = [_heads.get(f"k{n}") for n in range(3)]
+        assert all(head is not None for head in kept)
+        for value in kept:
+            _, head, _ = value
+            assert not gc.is_tracked(value)
+            assert not any(gc.is_tracked(item) for pair in head for item in pair)
 
     def test_changed_bytes_are_unpickled_again(self):
         sdk_entry_loads("k", pickle.dumps(self.ENTRY), pickle.loads)
