@@ -5,7 +5,7 @@ from provisioning.services.publishing import app_rule_set_publish
 from rules.choices import ExportStatus
 from rules.exports.base import Format
 from rules.exports.registry import FORMATS
-from rules.models import RuleExport
+from rules.models import RuleExport, RuleSet
 from rules.services.exports import rule_exports_render_all
 from tests.factories import AppFactory, CustomerFactory
 from tests.provisioning.api.helpers import api_key_header, live_set
@@ -205,6 +205,27 @@ def test_changes_of_a_replacing_format_store_the_file_when_no_worker_has(
     assert export.status == ExportStatus.RENDERED
     assert body["commands"]["content"].endswith(export.content)
     assert "203.0.113.5" in export.content
+
+
+@pytest.mark.parametrize("name", ["nftables", "iptables", "srx"])
+def test_changes_from_a_version_holding_an_unsafe_row_are_409_not_commands(
+    client, app, first, headers, name
+):
+    live_set(app, kind=AllocationKind.PRODUCTION, addresses=["203.0.113.5"])
+    app_rule_set_publish(app=app)
+    # Straight at the database: the older version holds a network no input accepts.
+    unsafe = "10.0.0.0/8\nflush ruleset"
+    RuleSet.objects.filter(pk=first.pk).update(source_networks=[unsafe])
+
+    query = {"since": first.version, "format": name}
+    response = client.get(url(app, "changes/"), query, **headers)
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "export_failed" and "commands" not in body
+    assert "not a canonical network" in body["message"]
+    listed = client.get(url(app, "changes/"), {"since": first.version}, **headers)
+    assert listed.status_code == 200 and "commands" not in listed.json()
 
 
 def test_changes_say_when_a_format_has_no_incremental_commands(client, app, first, headers):
