@@ -19,17 +19,10 @@ def ports_text(ports: PortRanges, *, sep: str = ",", range_sep: str = "-") -> st
     return sep.join(str(a) if a == b else f"{a}{range_sep}{b}" for a, b in ports)
 
 
-def _network_family_text(network) -> tuple[int, str]:
+@lru_cache(maxsize=4096)
+def _network_family_text(network: str) -> tuple[int, str]:
     """Return the family and canonical text of a network; versions share their source
     networks, so the parse of each text is remembered."""
-    if isinstance(network, str):
-        return _parsed_network(network)
-    parsed = ipaddress.ip_network(network)
-    return parsed.version, str(parsed)
-
-
-@lru_cache(maxsize=4096)
-def _parsed_network(network: str) -> tuple[int, str]:
     parsed = ipaddress.ip_network(network)
     return parsed.version, str(parsed)
 
@@ -182,7 +175,7 @@ class RuleSetDocument:
 
     @cached_property
     def _sources_by_family(self) -> dict[int, tuple[str, ...]]:
-        parsed = [_network_family_text(network) for network in self.source_networks]
+        parsed = [_network_family_text(str(network)) for network in self.source_networks]
         return {family: tuple(text for f, text in parsed if f == family) for family in (4, 6)}
 
     def sources_of_family(self, family: int) -> tuple[str, ...]:
