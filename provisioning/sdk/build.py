@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from accounts.choices import AppStatus, CustomerStatus
 from accounts.models.app import certificate_secrets
+from provisioning.sdk.parts import sdk_part_pack
 from provisioning.sdk.queries import (
     sdk_app_rows,
     sdk_concurrency,
@@ -51,7 +52,7 @@ def _in_effect(endpoints: list, served) -> list:
 
 
 def _static(entry: dict, endpoints: list, served, pools: dict) -> None:
-    entry["static"] = sdk_static_config_render(
+    static = sdk_static_config_render(
         endpoints=_in_effect(endpoints, served),
         rule_version=served.version if served else None,
         pools=pools,
@@ -61,8 +62,9 @@ def _static(entry: dict, endpoints: list, served, pools: dict) -> None:
     if served is not None and served.next_change_at is not None:
         # The entry is rebuilt when the next pending version takes effect.
         entry["refresh_at"] = served.next_change_at.timestamp()
-    if entry["static"] is not None:
-        entry["templates"] = sdk_body_templates(app_id=entry["app_id"], static=entry["static"])
+    if static is not None:
+        templates = sdk_body_templates(app_id=entry["app_id"], static=static)
+        entry.update(static=sdk_part_pack(static), templates=sdk_part_pack(templates))
 
 
 def sdk_entries_build(*, generations: dict[str, tuple | None]) -> list[dict]:

@@ -3,7 +3,8 @@
 The entry holds whether the app exists and is enabled, the certificates its app tokens may
 be signed with (a list, so a second one can be accepted while the first is rotated out),
 its approved concurrency (for the throttle), and its static config for every mode with its
-version (see ``render``). It records the generations it was built at
+version (see ``render``) and each mode's answer pre-rendered, these two kept pickled apart
+(see ``parts``). It records the generations it was built at
 (``accounts/services/sdk_generations.py``) and is rebuilt from the database when they
 change, after ``SDK_CONFIG_CACHE_TIMEOUT``, or when a pending rule-set version takes effect
 (``refresh_at``, see ``build``); one process rebuilds while the others keep
@@ -23,7 +24,7 @@ from provisioning.sdk.store import sdk_cache_call
 
 logger = logging.getLogger(__name__)
 
-ENTRY_PREFIX = "sdk-entry:v2"
+ENTRY_PREFIX = "sdk-entry:v3"
 # An unknown App ID's entry is trusted this long at most (creating the app bumps it anyway).
 UNKNOWN_APP_SECONDS = 60
 # How long one process may hold an entry's rebuild before another may take over.

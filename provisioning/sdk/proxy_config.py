@@ -13,9 +13,10 @@ from django.conf import settings
 from provisioning.choices import SdkMode
 from provisioning.exceptions import SdkConfigError, SdkThrottled
 from provisioning.sdk.access import sdk_app_check, sdk_app_id_check
-from provisioning.sdk.entry import entry_key, entry_keys, sdk_entry
+from provisioning.sdk.entry import entry_keys, sdk_entry
 from provisioning.sdk.limits import Window, sdk_app_limit, sdk_windows
-from provisioning.sdk.memo import sdk_body_memoized, sdk_entry_has
+from provisioning.sdk.memo import sdk_body_memoized
+from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from provisioning.sdk.render import sdk_body_fill, sdk_body_render, sdk_max_age
 from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_pending
 from provisioning.services.turn import turn_credential_expiry
@@ -55,10 +56,7 @@ def _spend_budget(values: dict, window: Window, entry: dict) -> None:
 
 def _checked_entry(app_id: str, authorization: str, client_ip: str, now: float):
     windows = sdk_windows(app_id=app_id, client_ip=client_ip, now=now)
-    keys = entry_keys(app_id)
-    values = sdk_cache_read(
-        keys=[*keys, *(w.key for w in windows.values())], entries=frozenset([entry_key(app_id)])
-    )
+    values = sdk_cache_read(keys=[*entry_keys(app_id), *(w.key for w in windows.values())])
     if values is not None:
         _check_failures(values, windows)
     entry, stale = sdk_entry(app_id=app_id, values=values, now=now)
@@ -86,17 +84,17 @@ def sdk_proxy_config(
         raise SdkConfigError(
             "invalid_mode", f"mode is one of {', '.join(SdkMode.values)}, not {mode!r}."
         )
-    if not sdk_entry_has(entry, "static"):
+    if entry.get("static") is None:
         raise SdkConfigError("no_proxy_service", NO_PROXY_SERVICE)
     expires_at = turn_credential_expiry(now=now)
     secrets = tuple(settings.TURN_SHARED_SECRETS[:1])
 
     def render() -> tuple[bytes, str]:
-        # The rendered parts are read (unpickled) only here: most answers come from the memo.
-        template = (entry.get("templates") or {}).get(mode) if secrets else None
+        # The rendered parts are unpickled only here: most answers come from the memo.
+        template = sdk_entry_template(entry, mode) if secrets else None
         if template:
             return sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)
-        static = entry["static"]
+        static = sdk_entry_static(entry)
         return sdk_body_render(app_id=app_id, mode=mode, static=static, expires_at=expires_at)
 
     content, etag = sdk_body_memoized(

@@ -2,7 +2,8 @@
 
 ``sdk_cache_read`` reads an app's entry, its generations and its throttle counters in one
 round trip: with Redis (Django's RedisCache) one pipelined write of ``MGET`` and the counter
-increments this process has gathered since its last round trip, on a connection of this
+increments this process has gathered since its last round trip (setting a counter's
+lifetime once per half lifetime, not with every increment), on a connection of this
 process (thread) made with the cache's own settings and packed here, as the client's
 general pipeline costs more than the rest of a warm answer; with other backends
 ``get_many`` (and counters added at once with ``incr``).
@@ -22,8 +23,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from provisioning.sdk.memo import sdk_entry_loads
-
 logger = logging.getLogger(__name__)
 
 # Counter keys whose increments wait for the next round trip; beyond, new ones are dropped.
@@ -31,11 +30,13 @@ PENDING_MAX_KEYS = 10_000
 
 
 class _State:
-    """This process's pending counter increments and when it may try the cache again."""
+    """This process's pending counter increments, the counters it has recently given their
+    lifetime, and when it may try the cache again."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.pending: dict[str, list[int]] = {}  # key -> [increment, timeout]
+        self.expiring: dict[str, float] = {}  # key -> until when its lifetime need not be set
         self.down_until = 0.0
 
     def add(self, key: str, timeout: int) -> None:
@@ -55,13 +56,27 @@ class _State:
         entry = self.pending.get(key)
         return entry[0] if entry else 0
 
+    def needs_expire(self, key: str, timeout: int, now: float) -> bool:
+        """Return whether an increment of ``key`` must set its lifetime again: the first in
+        this process, or half a lifetime after this process last set it (a counter this
+        process set the lifetime of can't have expired meanwhile)."""
+        with self.lock:
+            if self.expiring.get(key, 0.0) > now:
+                return False
+            if len(self.expiring) >= PENDING_MAX_KEYS:
+                kept = {k: until for k, until in self.expiring.items() if until > now}
+                self.expiring = kept if len(kept) < PENDING_MAX_KEYS else {}
+            self.expiring[key] = now + timeout / 2
+            return True
+
 
 _state = _State()
 
 
 def sdk_cache_state_clear() -> None:
-    """Forget pending increments and past cache failures (tests)."""
+    """Forget pending increments, lifetimes set and past cache failures (tests)."""
     _state.pending.clear()
+    _state.expiring.clear()
     _state.down_until = 0.0
 
 
@@ -102,12 +117,22 @@ def _packed(*args) -> bytes:
     return b"".join(parts)
 
 
-def _redis_read(backend: RedisCache, keys: list[str], entries: frozenset) -> dict:
-    # Our keys are short and plain: make_key, not make_and_validate_key (which warns).
+def _counter_commands(backend: RedisCache, now: float | None = None) -> list[bytes]:
+    """Return the commands adding this process's pending increments, each counter's lifetime
+    set only where ``_State.needs_expire`` says so (``now``: a monotonic time)."""
     commands = []
+    now = time.monotonic() if now is None else now
     for key, (delta, timeout) in _state.take().items():
         raw = backend.make_key(key)
-        commands += [_packed("INCRBY", raw, delta), _packed("EXPIRE", raw, timeout)]
+        commands.append(_packed("INCRBY", raw, delta))
+        if _state.needs_expire(key, timeout, now):
+            commands.append(_packed("EXPIRE", raw, timeout))
+    return commands
+
+
+def _redis_read(backend: RedisCache, keys: list[str]) -> dict:
+    # Our keys are short and plain: make_key, not make_and_validate_key (which warns).
+    commands = _counter_commands(backend)
     commands.append(_packed("MGET", *(backend.make_key(key) for key in keys)))
     connection = _redis_connection(backend)
     try:
@@ -116,25 +141,21 @@ def _redis_read(backend: RedisCache, keys: list[str], entries: frozenset) -> dic
             values = connection.read_response()
     except BaseException:
         connection.disconnect()  # replies may be left unread: start afresh next time
+        _state.expiring.clear()  # a lifetime sent may not have been set
         raise
     loads = backend._cache._serializer.loads
-    return {
-        key: sdk_entry_loads(key, value, loads) if key in entries else loads(value)
-        for key, value in zip(keys, values, strict=True)
-        if value is not None
-    }
+    return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
 
-def sdk_cache_read(*, keys: list[str], entries: frozenset = frozenset()) -> dict | None:
+def sdk_cache_read(*, keys: list[str]) -> dict | None:
     """Return the cached values of ``keys`` (missing keys left out) in one round trip, or
-    None when the cache can't be used now; the keys in ``entries`` hold apps' SDK entries,
-    read through this process's memo of their heads (see ``memo``)."""
+    None when the cache can't be used now."""
     if not sdk_cache_available():
         return None
     backend = caches["default"]
     try:
         if isinstance(backend, RedisCache):
-            return _redis_read(backend, keys, entries)
+            return _redis_read(backend, keys)
         return backend.get_many(keys)
     except Exception as exc:  # any cache failure: go on without it
         _failed("read", exc)

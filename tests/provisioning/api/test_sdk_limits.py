@@ -11,6 +11,7 @@ from accounts.services.app_tokens import app_token_mint
 from accounts.services.sdk_generations import sdk_config_changed
 from provisioning.models import ProvisioningRequest
 from provisioning.sdk.limits import sdk_windows
+from provisioning.sdk.store import _counter_commands, sdk_counter_add
 from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import live_set
@@ -162,3 +163,43 @@ class TestOnRedis:
         assert redis_cache.get(window["sdk_app"].key) == 1
         assert redis_cache.get(window["sdk_fail"].key) == 1
         assert redis_cache.get(window["sdk_ip"].key) == 1
+
+    def test_counters_expire_with_their_window(self, client, app, redis_cache):
+        for _ in range(2):
+            get(client, app.app_id, **bearer(app))
+        get(client, AppFactory().app_id)  # carries the pending counts
+        window = sdk_windows(app_id=app.app_id, client_ip="127.0.0.1", now=time.time())
+        client_redis = redis_cache._cache.get_client(write=False)
+
+        ttl = client_redis.ttl(redis_cache.make_key(window["sdk_app"].key))
+
+        assert 0 < ttl <= window["sdk_app"].timeout
+
+    def test_a_counter_lifetime_is_set_once_per_half_lifetime(self, redis_cache):
+        key, now = "sdk-throttle:v2:test:one", time.monotonic()
+        for _ in range(3):
+            sdk_counter_add(key=key, timeout=60)
+        first = _counter_commands(redis_cache, now)
+        sdk_counter_add(key=key, timeout=60)
+        second = _counter_commands(redis_cache, now + 29)
+
+        assert [c.split(b"\r\n")[2] for c in first] == [b"INCRBY", b"EXPIRE"]
+        assert b"$1\r\n3\r\n" in first[0]
+        assert [c.split(b"\r\n")[2] for c in second] == [b"INCRBY"]
+        sdk_counter_add(key=key, timeout=60)
+        later = _counter_commands(redis_cache, now + 31)
+        assert [c.split(b"\r\n")[2] for c in later] == [b"INCRBY", b"EXPIRE"]
+
+    def test_a_failed_round_trip_sets_lifetimes_again(self, client, app, redis_cache):
+        window = sdk_windows(app_id=app.app_id, client_ip="127.0.0.1", now=time.time())
+        get(client, app.app_id, **bearer(app))
+        get(client, app.app_id, **bearer(app))  # sends the counter and its lifetime
+        sdk_counter_add(key=window["sdk_app"].key, timeout=61)
+        assert [c.split(b"\r\n")[2] for c in _counter_commands(redis_cache)] == [b"INCRBY"]
+        redis_cache._cache.get_client(write=True).client_kill_filter(_type="normal", skipme=True)
+
+        get(client, app.app_id, **bearer(app))  # the round trip fails: it may not have landed
+        sdk_counter_add(key=window["sdk_app"].key, timeout=61)
+
+        commands = _counter_commands(redis_cache)
+        assert [c.split(b"\r\n")[2] for c in commands] == [b"INCRBY", b"EXPIRE"]

@@ -2,8 +2,7 @@
 SdkEndpointMiddleware): the answers are the same as the full chain's, headers included,
 without sessions, sign-in or URL resolution."""
 
-import gc
-import pickle
+import json
 import time
 
 import pytest
@@ -16,13 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services.app_tokens import app_token_mint
-from provisioning.sdk.memo import (
-    LazyEntry,
-    _heads,
-    sdk_entry_has,
-    sdk_entry_loads,
-    sdk_memos_clear,
-)
+from provisioning.choices import SdkMode
+from provisioning.sdk.build import sdk_entry_build
+from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import SDK_URL as URL
@@ -116,65 +111,26 @@ def test_other_methods_take_the_usual_way(client, app):
     assert response.json()["code"] == "method_not_allowed"
 
 
-class TestEntryHeads:
-    """A process keeps the small values of each entry and unpickles its rendered parts only
-    to render a body."""
+class TestEntryParts:
+    """An entry keeps its static config and body templates pickled apart: reading the entry
+    for a request doesn't unpickle them, rendering a body unpickles the one it uses."""
 
-    ENTRY = {
-        "app_id": "a" * 32,
-        "gen": ("g1", "g2"),
-        "found": True,
-        "enabled": True,
-        "certificates": ["c1"],
-        "static": {"version": "v1", "modes": {}},
-        "templates": {"auto": "{}"},
-    }
+    def test_the_rendered_parts_are_kept_as_bytes(self, app):
+        entry = sdk_entry_build(app_id=app.app_id, generations=None)
 
-    def setup_method(self):
-        sdk_memos_clear()
+        assert isinstance(entry["static"], bytes) and isinstance(entry["templates"], bytes)
+        assert set(sdk_entry_static(entry)["modes"]) == set(SdkMode.values)
+        template = json.loads(sdk_entry_template(entry, SdkMode.UDP))
+        assert template["app_id"] == app.app_id and template["mode"] == SdkMode.UDP
+        assert sdk_entry_template(entry, "carrier-pigeon") is None
 
-    def test_the_same_bytes_give_the_head_and_the_rest_on_use(self):
-        raw = pickle.dumps(self.ENTRY)
-        first = sdk_entry_loads("k", raw, pickle.loads)
+    def test_an_app_without_a_live_set_has_no_parts(self, db):
+        app = AppFactory()
 
-        second = sdk_entry_loads("k", raw, pickle.loads)
+        entry = sdk_entry_build(app_id=app.app_id, generations=None)
 
-        assert not isinstance(first, LazyEntry) and isinstance(second, LazyEntry)
-        assert list(second["certificates"]) == ["c1"]
-        assert second.get("refresh_at", 7) == 7 and "refresh_at" not in second
-        assert sdk_entry_has(second, "static") and sdk_entry_has(second, "templates")
-        assert dict.get(second, "static") is None  # not unpickled yet
-        with pytest.raises(KeyError):
-            second["refresh_at"]
-        assert second.get("templates") == {"auto": "{}"}
-        assert second == self.ENTRY and pickle.loads(pickle.dumps(second)) == self.ENTRY
-
-    def test_kept_heads_are_left_alone_by_the_garbage_collector(self):
-        heads = [
-            {**self.ENTRY, "app_id": f"{n:032x}", "certificates": [f"c{n}", f"d{n}"]}
-            for n in range(3)
-        ]
-        for n, entry in enumerate(heads):
-            sdk_entry_loads(f"k{n}", pickle.dumps(entry), pickle.loads)
-        for _ in range(4):  # each pass stops tracking one more level of nested tuples
-            gc.collect()
-
-        kept = [_heads.get(f"k{n}") for n in range(3)]
-        assert all(head is not None for head in kept)
-        for value in kept:
-            _, head, _ = value
-            assert not gc.is_tracked(value)
-            assert not any(gc.is_tracked(item) for pair in head for item in pair)
-
-    def test_changed_bytes_are_unpickled_again(self):
-        sdk_entry_loads("k", pickle.dumps(self.ENTRY), pickle.loads)
-        changed = {**self.ENTRY, "enabled": False, "static": None}
-
-        entry = sdk_entry_loads("k", pickle.dumps(changed), pickle.loads)
-        again = sdk_entry_loads("k", pickle.dumps(changed), pickle.loads)
-
-        assert entry == changed and again == changed
-        assert again["enabled"] is False and not sdk_entry_has(again, "static")
+        assert entry["static"] is None and sdk_entry_static(entry) is None
+        assert sdk_entry_template(entry, SdkMode.AUTO) is None
 
 
 @pytest.fixture(scope="module")

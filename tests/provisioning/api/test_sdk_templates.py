@@ -4,6 +4,7 @@ import pytest
 
 from provisioning.choices import SdkMode
 from provisioning.sdk.build import sdk_entry_build
+from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from provisioning.sdk.render import sdk_body_fill, sdk_body_render
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import live_set
@@ -16,10 +17,10 @@ def test_filled_templates_equal_rendered_bodies(db, mode):
     entry = sdk_entry_build(app_id=app.app_id, generations=None)
 
     filled = sdk_body_fill(
-        template=entry["templates"][mode], app_id=app.app_id, expires_at=1_900_000_000
+        template=sdk_entry_template(entry, mode), app_id=app.app_id, expires_at=1_900_000_000
     )
     rendered = sdk_body_render(
-        app_id=app.app_id, mode=mode, static=entry["static"], expires_at=1_900_000_000
+        app_id=app.app_id, mode=mode, static=sdk_entry_static(entry), expires_at=1_900_000_000
     )
 
     assert filled == rendered
