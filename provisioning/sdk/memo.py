@@ -5,9 +5,10 @@ When full it drops its oldest bodies, never all at once.
 
 from collections.abc import Callable
 
-# Bodies kept per process (a body is a few KB): every app of a large deployment in one
-# mode, so a busy process renders each app's answer once per credential bucket.
-SDK_MEMO_SIZE = 20_000
+# Bodies kept per process (a body is a few KB): every app of a large deployment (20,000) in
+# one mode and room to spare (the oldest go first), so a busy process renders each app's
+# answer once per credential bucket.
+SDK_MEMO_SIZE = 30_000
 
 
 class _Memo:

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # Counter keys whose increments wait for the next round trip; beyond, new ones are dropped.
 PENDING_MAX_KEYS = 10_000
+# Counters whose lifetime this process remembers setting (one per app and window, and per
+# failing client): past this, the expired ones are forgotten, or all if most are live.
+EXPIRING_MAX_KEYS = 100_000
 
 
 class _State:
@@ -63,9 +66,10 @@ class _State:
         with self.lock:
             if self.expiring.get(key, 0.0) > now:
                 return False
-            if len(self.expiring) >= PENDING_MAX_KEYS:
+            if len(self.expiring) >= EXPIRING_MAX_KEYS:
                 kept = {k: until for k, until in self.expiring.items() if until > now}
-                self.expiring = kept if len(kept) < PENDING_MAX_KEYS else {}
+                # Pruning again soon would cost each new counter a pass over all of them.
+                self.expiring = kept if len(kept) < EXPIRING_MAX_KEYS // 2 else {}
             self.expiring[key] = now + timeout / 2
             return True
 

@@ -10,6 +10,7 @@ from django.core.cache import caches
 from accounts.services.app_tokens import app_token_mint
 from accounts.services.sdk_generations import sdk_config_changed
 from provisioning.models import ProvisioningRequest
+from provisioning.sdk import store
 from provisioning.sdk.limits import sdk_windows
 from provisioning.sdk.store import _counter_commands, sdk_counter_add
 from tests.e2e.faults import RedisServer
@@ -203,3 +204,19 @@ class TestOnRedis:
 
         commands = _counter_commands(redis_cache)
         assert [c.split(b"\r\n")[2] for c in commands] == [b"INCRBY", b"EXPIRE"]
+
+
+def test_remembered_lifetimes_are_bounded(monkeypatch):
+    monkeypatch.setattr(store, "EXPIRING_MAX_KEYS", 10)
+    state = store._State()
+    assert all(state.needs_expire(f"k{n}", 60, now=0.0) for n in range(10))
+    assert not state.needs_expire("k3", 60, now=1.0)
+
+    assert state.needs_expire("k10", 60, now=1.0)  # full of live ones: all forgotten
+    assert list(state.expiring) == ["k10"] and state.needs_expire("k3", 60, now=2.0)
+    assert all(state.needs_expire(f"a{n}", 60, now=2.0) for n in range(4))
+    assert all(state.needs_expire(f"b{n}", 60, now=35.0) for n in range(4))  # all 10 kept
+
+    assert state.needs_expire("c", 60, now=36.0)  # the expired ones go, the live stay
+    assert sorted(state.expiring) == ["b0", "b1", "b2", "b3", "c"]
+    assert not state.needs_expire("b0", 60, now=37.0)
