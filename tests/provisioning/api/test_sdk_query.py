@@ -1,0 +1,65 @@
+"""The SDK view reads its parameters and the client address without QueryDict and without
+the REST framework's throttle where it can: both must agree with them."""
+
+import io
+
+import pytest
+from django.core.handlers.wsgi import WSGIRequest
+from hypothesis import given
+from hypothesis import strategies as st
+from rest_framework.throttling import BaseThrottle
+
+from provisioning.api.views.sdk import PLAIN_QUERY_MAX, client_ip, query_parameters
+
+QUERY_TEXT = st.text(alphabet="amode_id=&;%+20xé\x00", max_size=48)
+
+
+def _request(query: str = "", **meta) -> WSGIRequest:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/api/v1/sdk/proxy-config",
+        # A WSGI server passes the raw bytes of the query string as latin-1 text.
+        "QUERY_STRING": query.encode().decode("latin-1"),
+        "wsgi.input": io.BytesIO(b""),
+        "REMOTE_ADDR": "192.0.2.1",
+        **meta,
+    }
+    return WSGIRequest(environ)
+
+
+def _by_query_dict(query: str) -> dict:
+    parsed = _request(query).GET
+    return {name: parsed.get(name) for name in parsed}
+
+
+@given(QUERY_TEXT)
+def test_parameters_agree_with_query_dict(query):
+    assert query_parameters(_request(query)) == _by_query_dict(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "app_id=a&mode=udp",
+        "mode=udp&app_id=a&app_id=b",  # the last value, as QueryDict.get
+        "app_id&mode=",
+        "app_id=a=b",
+        "app_id=%61b+c",
+        "app_id=caf%C3%A9",
+        "&&app_id=a&",
+        "x=1&" * (PLAIN_QUERY_MAX // 4) + "app_id=a",  # long: QueryDict's own way
+    ],
+)
+def test_sdk_queries_agree_with_query_dict(query):
+    assert query_parameters(_request(query)) == _by_query_dict(query)
+
+
+@pytest.mark.parametrize("num_proxies", [None, 0, 1, 2])
+@pytest.mark.parametrize(
+    "forwarded", [None, "203.0.113.7", "203.0.113.7, 198.51.100.2", " 203.0.113.7 ,x"]
+)
+def test_the_client_address_agrees_with_the_throttle(settings, num_proxies, forwarded):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": num_proxies}
+    meta = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
+
+    assert client_ip(_request(**meta)) == BaseThrottle().get_ident(_request(**meta))
