@@ -7,17 +7,19 @@ import time
 from accounts.constants import APP_ID_PATTERN
 from accounts.services.app_tokens import AppTokenError, app_token_verify
 from provisioning.exceptions import SdkConfigError
+from provisioning.sdk.memo import BoundedMemo
 
 APP_ID_RE = re.compile(APP_ID_PATTERN)
 # Tokens this process has verified, until their expiry: an SDK asks again with the same
 # token, and checking a signature costs more than the rest of a warm answer.
 VERIFIED_MAX = 20_000
-_verified: dict[tuple[str, tuple[str, ...], str], float] = {}
+# (App ID, certificates, token) -> the token's expiry
+_verified = BoundedMemo(VERIFIED_MAX)
 
 
 def sdk_verified_clear() -> None:
     """Forget the tokens this process has verified (tests)."""
-    _verified.clear()
+    _verified.values.clear()
 
 
 def _verify(app_id: str, certificates: list[str], token: str) -> None:
@@ -31,9 +33,7 @@ def _verify(app_id: str, certificates: list[str], token: str) -> None:
         claims = app_token_verify(app_id=app_id, certificates=certificates, token=token)
     except AppTokenError as exc:
         raise SdkConfigError(exc.code, exc.message) from exc
-    if len(_verified) >= VERIFIED_MAX:
-        _verified.clear()
-    _verified[key] = float(claims["exp"])
+    _verified.put(key, float(claims["exp"]))
 
 
 def _check_token(entry: dict, authorization: str) -> None:

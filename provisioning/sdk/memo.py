@@ -1,6 +1,6 @@
-"""The SDK path's per-process memo of rendered bodies: an answer differs only by app, mode,
+"""The SDK path's per-process memos, bounded: when full they drop their oldest values, never
+all at once. The memo of rendered bodies lives here: an answer differs only by app, mode,
 credential bucket and the cache entry it was rendered from, so equal requests render once.
-When full it drops its oldest bodies, never all at once.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from collections.abc import Callable
 SDK_MEMO_SIZE = 30_000
 
 
-class _Memo:
+class BoundedMemo:
     """A per-process map with a size bound, for values that are correct by key; when full,
     the oldest eighth goes."""
 
@@ -30,7 +30,7 @@ class _Memo:
         return value
 
 
-_bodies = _Memo(SDK_MEMO_SIZE)
+_bodies = BoundedMemo(SDK_MEMO_SIZE)
 
 
 def sdk_memos_clear() -> None:

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.services.app_tokens import app_token_mint
 from provisioning.choices import SdkMode
 from provisioning.sdk.build import sdk_entry_build
+from provisioning.sdk.memo import BoundedMemo
 from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
@@ -163,3 +164,15 @@ def test_a_dropped_cache_connection_is_made_again(client, app, settings, redis_s
     assert dropped.status_code == 200 and again.status_code == 200
     assert len(built) > 0  # the read failed: built from the database meanwhile
     assert len(queries) == 0  # a new connection: the entry came from the cache again
+
+
+def test_a_full_memo_drops_its_oldest_eighth_only():
+    memo = BoundedMemo(16)
+    for n in range(16):
+        memo.put(n, str(n))
+
+    memo.put(16, "16")
+
+    assert [memo.get(n) for n in (0, 1)] == [None, None]
+    assert [memo.get(n) for n in (2, 15, 16)] == ["2", "15", "16"]
+    assert len(memo.values) == 15
