@@ -245,3 +245,17 @@ def test_unexpected_errors_are_500_in_the_error_shape(client, app, monkeypatch):
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
     assert "fire" not in response.content.decode()
+
+
+def test_without_turn_secrets_the_static_config_is_served_without_ice_servers(
+    client, app, settings
+):
+    settings.TURN_SHARED_SECRETS = []
+
+    response = get(client, app.app_id, "udp")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ice_servers"] == [] and body["mode"] == "udp"
+    addresses = {server["address"] for server in body["servers"]}
+    assert {"192.0.2.10", "192.0.2.11", "198.51.100.7"} <= addresses
