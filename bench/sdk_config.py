@@ -1,7 +1,7 @@
 """Benchmark the SDK proxy-config endpoint against /healthz under gunicorn and PostgreSQL.
 
     .venv/bin/python bench/sdk_config.py [--duration 10] [--connections 32] [--cache-url URL]
-                                         [--many 2000,20000]
+                                         [--many 2000,20000] [--warmup 3]
 
 Creates its own PostgreSQL database (from BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/postgres, as the server to connect to) and starts its own
