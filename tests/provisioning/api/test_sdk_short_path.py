@@ -3,6 +3,7 @@ SdkEndpointMiddleware): the answers are the same as the full chain's, headers in
 without sessions, sign-in or URL resolution."""
 
 import json
+import pickle
 import time
 
 import pytest
@@ -113,15 +114,17 @@ def test_other_methods_take_the_usual_way(client, app):
 
 
 class TestEntryParts:
-    """An entry keeps its static config and body templates pickled apart: reading the entry
-    for a request doesn't unpickle them, rendering a body unpickles the one it uses."""
+    """An entry keeps its static config and body templates pickled and compressed: reading
+    the entry for a request doesn't unpack them, rendering a body unpacks the one it uses."""
 
     def test_the_rendered_parts_are_kept_as_bytes(self, app):
         entry = sdk_entry_build(app_id=app.app_id, generations=None)
 
         assert isinstance(entry["static"], bytes) and isinstance(entry["templates"], bytes)
         assert set(sdk_entry_static(entry)["modes"]) == set(SdkMode.values)
-        template = json.loads(sdk_entry_template(entry, SdkMode.UDP))
+        templates = {mode: sdk_entry_template(entry, mode) for mode in SdkMode.values}
+        assert len(entry["templates"]) < len(pickle.dumps(templates)) / 2  # compressed
+        template = json.loads(templates[SdkMode.UDP])
         assert template["app_id"] == app.app_id and template["mode"] == SdkMode.UDP
         assert sdk_entry_template(entry, "carrier-pigeon") is None
 
