@@ -3,8 +3,8 @@
 The entry holds whether the app exists and is enabled, the certificates its app tokens may
 be signed with (a list, so a second one can be accepted while the first is rotated out),
 its approved concurrency (for the throttle), and its static config for every mode with its
-version (see ``render``) and each mode's answer pre-rendered, these two kept pickled apart
-(see ``parts``). It records the generations it was built at
+version (see ``render``) and each mode's answer pre-rendered, these two kept pickled and
+compressed (see ``parts``). It records the generations it was built at
 (``accounts/services/sdk_generations.py``) and is rebuilt from the database when they
 change, after ``SDK_CONFIG_CACHE_TIMEOUT``, or when a pending rule-set version takes effect
 (``refresh_at``, see ``build``); one process rebuilds while the others keep

@@ -90,7 +90,7 @@ def sdk_proxy_config(
     secrets = tuple(settings.TURN_SHARED_SECRETS[:1])
 
     def render() -> tuple[bytes, str]:
-        # The rendered parts are unpickled only here: most answers come from the memo.
+        # The rendered parts are unpacked only here: most answers come from the memo.
         template = sdk_entry_template(entry, mode) if secrets else None
         if template:
             return sdk_body_fill(template=template, app_id=app_id, expires_at=expires_at)

@@ -12,6 +12,8 @@ from rest_framework.throttling import BaseThrottle
 from provisioning.api.views.sdk import PLAIN_QUERY_MAX, client_ip, query_parameters
 
 QUERY_TEXT = st.text(alphabet="amode_id=&;%+20xé\x00", max_size=48)
+# Without escapes or non-ASCII: always split without QueryDict.
+PLAIN_QUERY_TEXT = st.text(alphabet="amode_id=&;20x\x00", max_size=48)
 
 
 def _request(query: str = "", **meta) -> WSGIRequest:
@@ -35,6 +37,14 @@ def _by_query_dict(query: str) -> dict:
 @given(QUERY_TEXT)
 def test_parameters_agree_with_query_dict(query):
     assert query_parameters(_request(query)) == _by_query_dict(query)
+
+
+@given(PLAIN_QUERY_TEXT)
+def test_plain_queries_split_without_query_dict_agree_with_it(query):
+    request = _request(query)
+
+    assert query_parameters(request) == _by_query_dict(query)
+    assert "GET" not in request.__dict__  # the QueryDict was never built
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 SdkEndpointMiddleware): the answers are the same as the full chain's, headers included,
 without sessions, sign-in or URL resolution."""
 
-import json
-import pickle
 import time
 
 import pytest
@@ -16,10 +14,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services.app_tokens import app_token_mint
-from provisioning.choices import SdkMode
-from provisioning.sdk.build import sdk_entry_build
-from provisioning.sdk.memo import BoundedMemo
-from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import SDK_URL as URL
@@ -113,30 +107,6 @@ def test_other_methods_take_the_usual_way(client, app):
     assert response.json()["code"] == "method_not_allowed"
 
 
-class TestEntryParts:
-    """An entry keeps its static config and body templates pickled and compressed: reading
-    the entry for a request doesn't unpack them, rendering a body unpacks the one it uses."""
-
-    def test_the_rendered_parts_are_kept_as_bytes(self, app):
-        entry = sdk_entry_build(app_id=app.app_id, generations=None)
-
-        assert isinstance(entry["static"], bytes) and isinstance(entry["templates"], bytes)
-        assert set(sdk_entry_static(entry)["modes"]) == set(SdkMode.values)
-        templates = {mode: sdk_entry_template(entry, mode) for mode in SdkMode.values}
-        assert len(entry["templates"]) < len(pickle.dumps(templates)) / 2  # compressed
-        template = json.loads(templates[SdkMode.UDP])
-        assert template["app_id"] == app.app_id and template["mode"] == SdkMode.UDP
-        assert sdk_entry_template(entry, "carrier-pigeon") is None
-
-    def test_an_app_without_a_live_set_has_no_parts(self, db):
-        app = AppFactory()
-
-        entry = sdk_entry_build(app_id=app.app_id, generations=None)
-
-        assert entry["static"] is None and sdk_entry_static(entry) is None
-        assert sdk_entry_template(entry, SdkMode.AUTO) is None
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis"))
@@ -167,15 +137,3 @@ def test_a_dropped_cache_connection_is_made_again(client, app, settings, redis_s
     assert dropped.status_code == 200 and again.status_code == 200
     assert len(built) > 0  # the read failed: built from the database meanwhile
     assert len(queries) == 0  # a new connection: the entry came from the cache again
-
-
-def test_a_full_memo_drops_its_oldest_eighth_only():
-    memo = BoundedMemo(16)
-    for n in range(16):
-        memo.put(n, str(n))
-
-    memo.put(16, "16")
-
-    assert [memo.get(n) for n in (0, 1)] == [None, None]
-    assert [memo.get(n) for n in (2, 15, 16)] == ["2", "15", "16"]
-    assert len(memo.values) == 15
