@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +24,7 @@ from provisioning.exceptions import (
 from rules.exceptions import RuleExportFailed, RulesError
 
 logger = logging.getLogger(__name__)
+MALFORMED = "The request was refused as malformed (for example, too many parameters)."
 
 # Code and status of domain errors raised by services; any other validation error a service
 # raises is 400 "invalid". An export that can't be rendered is a conflict with the stored
@@ -103,6 +105,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a disallowed host...
+        # Logged where Django logs these; the answer is 400, as Django's own.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning("%s", exc)
+        exc = exceptions.ParseError(MALFORMED)
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)

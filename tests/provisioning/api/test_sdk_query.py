@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from rest_framework.throttling import BaseThrottle
 
 from provisioning.api.views.sdk import PLAIN_QUERY_MAX, client_ip, query_parameters
+from tests.factories import AppFactory
+from tests.provisioning.api.helpers import SDK_URL, live_set
+from tests.provisioning.api.helpers import sdk_get as get
 
 QUERY_TEXT = st.text(alphabet="amode_id=&;%+20xé\x00", max_size=48)
 # Without escapes or non-ASCII: always split without QueryDict.
@@ -73,3 +76,17 @@ def test_the_client_address_agrees_with_the_throttle(settings, num_proxies, forw
     meta = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
 
     assert client_ip(_request(**meta)) == BaseThrottle().get_ident(_request(**meta))
+
+
+def test_too_many_fields_is_a_json_400(client, db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    app = AppFactory()
+    live_set(app, addresses=["192.0.2.10"])
+    query = "&".join(f"f{n}=%20" for n in range(20))
+
+    response = client.get(f"{SDK_URL}?app_id={app.app_id}&{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "parse_error"
+    assert get(client, app.app_id).status_code == 200
