@@ -13,7 +13,7 @@ from django.views.defaults import bad_request
 
 from core.errors import error_body
 from provisioning.api.unavailable import database_unavailable, unavailable_response
-from provisioning.api.views.sdk import proxy_config_get
+from provisioning.api.views.sdk import proxy_config_done, proxy_config_get, proxy_config_send
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ class SdkEndpointMiddleware:
 
     Every SDK session calls this endpoint, anonymously and without cookies: sessions, CSRF,
     sign-in, messages, lockouts, static files and URL resolution would do nothing for it
-    but cost more than its cached answer. Its other methods take the usual way.
+    but cost more than its cached answer. Its other methods take the usual way. Its cache
+    round trip is sent before the chain runs (``proxy_config_send``).
     """
 
     def __init__(self, get_response):
@@ -107,5 +108,11 @@ class SdkEndpointMiddleware:
         if self.sdk_path is None:  # as path_info has it: without the script prefix
             self.sdk_path = "/" + reverse("api:sdk-proxy-config")[len(get_script_prefix()) :]
         if request.path_info == self.sdk_path and request.method == "GET":
-            return self.sdk_handler(request)
+            # The cache round trip goes out first and Redis answers while the request goes
+            # through SDK_MIDDLEWARE, instead of the worker waiting for it afterwards.
+            proxy_config_send(request)
+            try:
+                return self.sdk_handler(request)
+            finally:
+                proxy_config_done()
         return self.get_response(request)

@@ -8,7 +8,12 @@ miss), ``memo`` the rendered bodies and ``proxy_config`` puts them together.
 from provisioning.sdk.access import APP_ID_RE, sdk_verified_clear
 from provisioning.sdk.entry import sdk_entry_state_clear
 from provisioning.sdk.memo import sdk_memos_clear
-from provisioning.sdk.proxy_config import ProxyConfig, sdk_proxy_config
+from provisioning.sdk.proxy_config import (
+    ProxyConfig,
+    sdk_proxy_config,
+    sdk_proxy_config_done,
+    sdk_proxy_config_send,
+)
 from provisioning.sdk.store import sdk_cache_state_clear
 
 
@@ -20,4 +25,11 @@ def sdk_state_clear() -> None:
     sdk_entry_state_clear()
 
 
-__all__ = ["APP_ID_RE", "ProxyConfig", "sdk_proxy_config", "sdk_state_clear"]
+__all__ = [
+    "APP_ID_RE",
+    "ProxyConfig",
+    "sdk_proxy_config",
+    "sdk_proxy_config_done",
+    "sdk_proxy_config_send",
+    "sdk_state_clear",
+]

@@ -2,7 +2,8 @@
 from the app's cache entry.
 
 A warm request is one cache round trip (entry, generations and throttle counters) and no
-database query; see ``entry`` for misses and outages and ``limits`` for the throttles.
+database query, sent as soon as the request arrives (``sdk_proxy_config_send``); see
+``entry`` for misses and outages and ``limits`` for the throttles.
 """
 
 import time
@@ -12,13 +13,19 @@ from django.conf import settings
 
 from provisioning.choices import SdkMode
 from provisioning.exceptions import SdkConfigError, SdkThrottled
-from provisioning.sdk.access import sdk_app_check, sdk_app_id_check
+from provisioning.sdk.access import APP_ID_RE, sdk_app_check, sdk_app_id_check
 from provisioning.sdk.entry import entry_keys, sdk_entry
 from provisioning.sdk.limits import Window, sdk_app_limit, sdk_windows
 from provisioning.sdk.memo import sdk_body_memoized
 from provisioning.sdk.parts import sdk_entry_static, sdk_entry_template
 from provisioning.sdk.render import sdk_body_fill, sdk_body_render, sdk_max_age
-from provisioning.sdk.store import sdk_cache_read, sdk_counter_add, sdk_counter_pending
+from provisioning.sdk.store import (
+    sdk_cache_discard,
+    sdk_cache_read,
+    sdk_cache_send,
+    sdk_counter_add,
+    sdk_counter_pending,
+)
 from provisioning.services.turn import turn_credential_expiry
 
 NO_PROXY_SERVICE = "This app has no live proxy service (test or production)."
@@ -54,9 +61,27 @@ def _spend_budget(values: dict, window: Window, entry: dict) -> None:
     sdk_counter_add(key=window.key, timeout=window.timeout)
 
 
+def _read_keys(app_id: str, windows: dict[str, Window]) -> list[str]:
+    return [*entry_keys(app_id), *(w.key for w in windows.values())]
+
+
+def sdk_proxy_config_send(*, app_id: str, client_ip: str = "") -> None:
+    """Send the cache round trip a request for ``app_id`` from ``client_ip`` will read (see
+    ``store.sdk_cache_send``), before the request's middleware run; nothing for a malformed
+    App ID. End the request with ``sdk_proxy_config_done``."""
+    if isinstance(app_id, str) and APP_ID_RE.fullmatch(app_id):
+        windows = sdk_windows(app_id=app_id, client_ip=client_ip, now=time.time())
+        sdk_cache_send(keys=_read_keys(app_id, windows))
+
+
+def sdk_proxy_config_done() -> None:
+    """Drop a round trip sent ahead that the request did not read (it was refused first)."""
+    sdk_cache_discard()
+
+
 def _checked_entry(app_id: str, authorization: str, client_ip: str, now: float):
     windows = sdk_windows(app_id=app_id, client_ip=client_ip, now=now)
-    values = sdk_cache_read(keys=[*entry_keys(app_id), *(w.key for w in windows.values())])
+    values = sdk_cache_read(keys=_read_keys(app_id, windows))
     if values is not None:
         _check_failures(values, windows)
     entry, stale = sdk_entry(app_id=app_id, values=values, now=now)

@@ -8,6 +8,12 @@ process (thread) made with the cache's own settings and packed here, as the clie
 general pipeline costs more than the rest of a warm answer; with other backends
 ``get_many`` (and counters added at once with ``incr``).
 
+With Redis the round trip can be sent ahead (``sdk_cache_send``) as soon as a request's keys
+are known, so Redis answers while the request goes through its middleware; ``sdk_cache_read``
+then reads the replies, or sends afresh if they were sent for other keys, and
+``sdk_cache_discard`` drops those of a request refused before it read them, so no reply is
+ever read for another request.
+
 Any cache error (refused, timed out: see ``CACHE_SOCKET_TIMEOUT``) makes this process leave
 the cache alone for ``SDK_CACHE_RETRY_SECONDS``: meanwhile requests are not throttled and
 entries are built from the database, so a dead or hung cache costs one timeout per process
@@ -16,12 +22,14 @@ in that time, not one per request.
 
 import logging
 import os
+import pickle
 import threading
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -134,21 +142,108 @@ def _counter_commands(backend: RedisCache, now: float | None = None) -> list[byt
     return commands
 
 
-def _redis_read(backend: RedisCache, keys: list[str]) -> dict:
+def _redis_send(backend: RedisCache, keys: list[str]) -> int:
+    """Send the pending increments and the ``MGET`` of ``keys``; return how many replies
+    will follow."""
     # Our keys are short and plain: make_key, not make_and_validate_key (which warns).
     commands = _counter_commands(backend)
     commands.append(_packed("MGET", *(backend.make_key(key) for key in keys)))
     connection = _redis_connection(backend)
     try:
         connection.send_packed_command([b"".join(commands)], check_health=False)
-        for _ in range(len(commands)):
+    except BaseException:
+        _connection_lost(connection)
+        raise
+    return len(commands)
+
+
+def _redis_replies(connection, count: int) -> list:
+    """Read ``count`` replies; return the last (the ``MGET``'s)."""
+    try:
+        for _ in range(count):
             values = connection.read_response()
     except BaseException:
-        connection.disconnect()  # replies may be left unread: start afresh next time
-        _state.expiring.clear()  # a lifetime sent may not have been set
+        _connection_lost(connection)
         raise
-    loads = backend._cache._serializer.loads
+    return values
+
+
+def _connection_lost(connection) -> None:
+    connection.disconnect()  # replies may be left unread: start afresh next time
+    _state.expiring.clear()  # a lifetime sent may not have been set
+
+
+def _loads(backend: RedisCache):
+    """Return how to read the backend's values: for Django's own serializer, a pickle is
+    unpickled without trying ``int`` on it first (the failed ``int`` costs more than
+    unpickling an entry); anything else is left to the serializer."""
+    serializer = backend._cache._serializer
+    if type(serializer) is not RedisSerializer:
+        return serializer.loads
+
+    def loads(data: bytes):
+        # A pickle of protocol 2 or later starts with PROTO; ints are stored as digits.
+        return pickle.loads(data) if data[:1] == b"\x80" else serializer.loads(data)
+
+    return loads
+
+
+class _Sent(NamedTuple):
+    keys: list[str]
+    connection: object
+    count: int  # replies to read
+
+
+def _sent_take() -> _Sent | None:
+    return _local.__dict__.pop("sent", None)
+
+
+def _sent_drop(sent: _Sent) -> None:
+    """Read and drop the replies of ``sent``, unless this thread has replaced its connection
+    since (a changed cache: the replies went with the old one)."""
+    if sent.connection is getattr(_local, "connection", None):
+        _redis_replies(sent.connection, sent.count)
+
+
+def _redis_read(backend: RedisCache, keys: list[str]) -> dict:
+    sent = _sent_take()
+    connection = _redis_connection(backend)
+    if sent is not None and (sent.keys != keys or sent.connection is not connection):
+        _sent_drop(sent)  # sent for other keys (a window turned meanwhile): send afresh
+        sent = None
+    count = sent.count if sent is not None else _redis_send(backend, keys)
+    values = _redis_replies(connection, count)
+    loads = _loads(backend)
     return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+
+def sdk_cache_send(*, keys: list[str]) -> None:
+    """Send the round trip ``sdk_cache_read(keys=keys)`` will make, so the cache answers
+    meanwhile; with other backends than Redis, or while the cache can't be used, nothing.
+    Pair it with ``sdk_cache_discard`` once the request is answered."""
+    if not sdk_cache_available():
+        return
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return
+    sdk_cache_discard()  # one round trip ahead at a time
+    try:
+        count = _redis_send(backend, keys)
+        _local.sent = _Sent(keys, _redis_connection(backend), count)
+    except Exception as exc:  # any cache failure: go on without it
+        _failed("read", exc)
+
+
+def sdk_cache_discard() -> None:
+    """Read and drop the replies of a round trip sent ahead that no ``sdk_cache_read``
+    took (its request was refused first), so the next request reads its own."""
+    sent = _sent_take()
+    if sent is None:
+        return
+    try:
+        _sent_drop(sent)
+    except Exception as exc:  # any cache failure: go on without it
+        _failed("read", exc)
 
 
 def sdk_cache_read(*, keys: list[str]) -> dict | None:

@@ -3,7 +3,8 @@
 It is the one endpoint every SDK session calls, so GET skips DRF's per-request machinery
 (request wrapping, negotiation, authentication) and, through
 ``config.middleware.SdkEndpointMiddleware``, URL resolution and the middleware that do
-nothing for it: any of them would cost more than the rest of a cached answer. DRF still
+nothing for it: any of them would cost more than the rest of a cached answer. That
+middleware also sends the request's cache round trip before the rest runs. DRF still
 documents it, answers the other methods, and every error goes through the API's one
 exception handler.
 """
@@ -25,7 +26,7 @@ from provisioning.api.errors import api_exception_response
 from provisioning.api.serializers.sdk import SdkProxyConfigSerializer
 from provisioning.api.unavailable import api_unavailable_response, database_unavailable
 from provisioning.choices import SdkMode
-from provisioning.sdk import sdk_proxy_config
+from provisioning.sdk import sdk_proxy_config, sdk_proxy_config_done, sdk_proxy_config_send
 
 PROXY_CONFIG_SCHEMA = extend_schema(
     operation_id="sdk_proxy_config",
@@ -91,6 +92,21 @@ def client_ip(request) -> str:
     if "HTTP_X_FORWARDED_FOR" not in request.META:
         return request.META.get("REMOTE_ADDR", "")
     return _idents.get_ident(request)
+
+
+def proxy_config_send(request) -> None:
+    """Send the cache round trip of a GET that came the short way before its middleware run,
+    so the cache answers meanwhile; ``proxy_config_done`` once it is answered."""
+    try:
+        app_id = query_parameters(request).get("app_id", "")
+    except Exception:  # e.g. too many fields: answered as an error where the view parses it
+        return
+    sdk_proxy_config_send(app_id=app_id, client_ip=client_ip(request))
+
+
+def proxy_config_done() -> None:
+    """End a GET begun with ``proxy_config_send`` (drop a round trip it did not read)."""
+    sdk_proxy_config_done()
 
 
 def proxy_config_response(request, *, view=None) -> HttpResponse:

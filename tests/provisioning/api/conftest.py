@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from provisioning.sdk import sdk_state_clear
+from tests.e2e.faults import RedisServer
 
 TURN_SECRET = "turn-secret-for-tests"
 
@@ -20,3 +21,12 @@ def api_settings(settings):
     yield
     cache.clear()
     sdk_state_clear()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A redis-server of the test module's own (see ``helpers.redis_caches``)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.kill()

@@ -94,3 +94,14 @@ def sdk_get(client, app_id, mode=None, **headers):
     if mode:
         params["mode"] = mode
     return client.get(SDK_URL, params, **headers)
+
+
+def redis_caches(url: str) -> dict:
+    """CACHES with a Redis default cache at ``url``, with short socket timeouts."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }

@@ -17,7 +17,7 @@ from accounts.services.apps import (
 from provisioning.sdk import queries
 from tests.e2e.faults import free_port
 from tests.factories import AppFactory
-from tests.provisioning.api.helpers import live_set
+from tests.provisioning.api.helpers import live_set, redis_caches
 from tests.provisioning.api.helpers import sdk_get as get
 
 
@@ -114,13 +114,7 @@ def test_an_unreachable_database_answers_503_for_an_app_not_cached(client, app, 
 
 
 def test_an_unreachable_cache_builds_from_the_database(client, app):
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
+    unreachable = redis_caches(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
 
     with override_settings(CACHES=unreachable):
         statuses = [get(client, app.app_id).status_code for _ in range(3)]

@@ -13,9 +13,8 @@ from provisioning.models import ProvisioningRequest
 from provisioning.sdk import store
 from provisioning.sdk.limits import sdk_windows
 from provisioning.sdk.store import _counter_commands, sdk_counter_add
-from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
-from tests.provisioning.api.helpers import live_set
+from tests.provisioning.api.helpers import live_set, redis_caches
 from tests.provisioning.api.helpers import sdk_get as get
 
 UNKNOWN = "0" * 32
@@ -114,14 +113,6 @@ def test_app_budget_grows_with_approved_concurrency(client, app, settings):
     assert statuses == [200, 200, 200, 200, 429]
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.kill()
-
-
 class TestOnRedis:
     """With Redis the counts are shared by every process (increments ride along with each
     process's next round trip)."""
@@ -129,13 +120,7 @@ class TestOnRedis:
     @pytest.fixture
     def redis_cache(self, settings, redis_server):
         server = redis_server
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": server.url,
-                "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-            }
-        }
+        settings.CACHES = redis_caches(server.url)
         rates(settings, sdk_app="2/minute")
         caches["default"].clear()
         return caches["default"]

@@ -8,16 +8,16 @@ import pytest
 import redis
 import time_machine
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.cache import caches
 from django.core.handlers.base import BaseHandler
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services.app_tokens import app_token_mint
-from tests.e2e.faults import RedisServer
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import SDK_URL as URL
-from tests.provisioning.api.helpers import live_set
+from tests.provisioning.api.helpers import live_set, redis_caches
 from tests.provisioning.api.helpers import sdk_get as get
 
 SHORT_PATH = "config.middleware.SdkEndpointMiddleware"
@@ -51,8 +51,18 @@ def _answers(client, app) -> list:
     return answers
 
 
+@pytest.fixture(params=["locmem", "redis"])
+def cache(request, settings):
+    """The default cache; with Redis the short way sends the round trip ahead."""
+    if request.param == "redis":
+        server = request.getfixturevalue("redis_server")
+        settings.CACHES = redis_caches(server.url)
+    caches["default"].clear()
+    return request.param
+
+
 @time_machine.travel("2026-03-01T12:00:30Z", tick=False)
-def test_answers_equal_the_full_chains_headers_included(app, settings):
+def test_answers_equal_the_full_chains_headers_included(app, settings, cache):
     settings.SECURE_SSL_REDIRECT = False
     short = _answers(Client(), app)
     settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != SHORT_PATH]
@@ -107,22 +117,8 @@ def test_other_methods_take_the_usual_way(client, app):
     assert response.json()["code"] == "method_not_allowed"
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.kill()
-
-
 def test_a_dropped_cache_connection_is_made_again(client, app, settings, redis_server):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_server.url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
+    settings.CACHES = redis_caches(redis_server.url)
     settings.SDK_CACHE_RETRY_SECONDS = 0.1
     token = {"HTTP_AUTHORIZATION": f"Bearer {app_token_mint(app=app, ttl_seconds=600)}"}
     assert get(client, app.app_id, **token).status_code == 200
