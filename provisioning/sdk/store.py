@@ -86,10 +86,13 @@ _state = _State()
 
 
 def sdk_cache_state_clear() -> None:
-    """Forget pending increments, lifetimes set and past cache failures (tests)."""
+    """Forget pending increments, lifetimes set, past cache failures and a round trip sent
+    ahead, closing its connection (tests)."""
     _state.pending.clear()
     _state.expiring.clear()
     _state.down_until = 0.0
+    if _local.__dict__.pop("sent", None) is not None:
+        _local.connection.disconnect()
 
 
 def sdk_cache_available() -> bool:

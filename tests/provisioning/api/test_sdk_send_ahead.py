@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.services.app_tokens import app_token_mint
-from provisioning.sdk import proxy_config, store
+from provisioning.sdk import proxy_config, sdk_state_clear, store
 from provisioning.sdk.limits import sdk_windows
 from tests.factories import AppFactory
 from tests.provisioning.api.helpers import live_set, redis_caches
@@ -113,6 +113,18 @@ def test_a_window_turning_in_between_sends_afresh(client, db, redis_cache, event
     assert events == ["send", "middleware", "send", "send", "middleware"]
     window = sdk_windows(app_id=app.app_id, client_ip="127.0.0.1", now=start + 60.5)
     assert redis_cache.get(window["sdk_app"].key) == 1  # the first answer, sent with the next
+
+
+def test_clearing_the_state_drops_a_round_trip_sent_ahead(db, redis_cache):
+    app = _live_app("192.0.2.10")
+    store.sdk_cache_send(keys=[f"sdk-entry:v3:{app.app_id}"])
+    connection = store._local.connection
+    assert store._local.sent.connection is connection
+
+    sdk_state_clear()
+
+    assert getattr(store._local, "sent", None) is None
+    assert connection._sock is None  # closed: its replies can't be read by anyone
 
 
 def test_other_caches_send_nothing_ahead(client, db, settings, events):
