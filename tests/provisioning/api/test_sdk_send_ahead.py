@@ -81,9 +81,11 @@ def test_a_refused_request_leaves_no_reply_for_the_next(client, db, redis_cache,
     expected = get(client, second.app_id).content
 
     refusal = get(client, first.app_id, **refused)
+    left = getattr(store._local, "sent", None)
     answer = get(client, second.app_id)
 
     assert refusal.status_code == 400
+    assert left is None  # its replies were read and dropped as it was answered
     assert answer.status_code == 200
     assert answer.content == expected
     assert "198.51.100.20" in answer.content.decode()
