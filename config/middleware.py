@@ -13,7 +13,8 @@ from django.views.defaults import bad_request
 
 from core.errors import error_body
 from provisioning.api.unavailable import database_unavailable, unavailable_response
-from provisioning.api.views.sdk import proxy_config_done, proxy_config_get, proxy_config_send
+from provisioning.api.views.sdk import proxy_config_get, proxy_config_send
+from provisioning.sdk import sdk_proxy_config_done
 
 logger = logging.getLogger(__name__)
 
@@ -114,5 +115,5 @@ class SdkEndpointMiddleware:
             try:
                 return self.sdk_handler(request)
             finally:
-                proxy_config_done()
+                sdk_proxy_config_done()
         return self.get_response(request)

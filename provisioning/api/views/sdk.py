@@ -26,7 +26,7 @@ from provisioning.api.errors import api_exception_response
 from provisioning.api.serializers.sdk import SdkProxyConfigSerializer
 from provisioning.api.unavailable import api_unavailable_response, database_unavailable
 from provisioning.choices import SdkMode
-from provisioning.sdk import sdk_proxy_config, sdk_proxy_config_done, sdk_proxy_config_send
+from provisioning.sdk import sdk_proxy_config, sdk_proxy_config_send
 
 PROXY_CONFIG_SCHEMA = extend_schema(
     operation_id="sdk_proxy_config",
@@ -96,17 +96,12 @@ def client_ip(request) -> str:
 
 def proxy_config_send(request) -> None:
     """Send the cache round trip of a GET that came the short way before its middleware run,
-    so the cache answers meanwhile; ``proxy_config_done`` once it is answered."""
+    so the cache answers meanwhile; ``sdk_proxy_config_done`` once it is answered."""
     try:
         app_id = query_parameters(request).get("app_id", "")
     except Exception:  # e.g. too many fields: answered as an error where the view parses it
         return
     sdk_proxy_config_send(app_id=app_id, client_ip=client_ip(request))
-
-
-def proxy_config_done() -> None:
-    """End a GET begun with ``proxy_config_send`` (drop a round trip it did not read)."""
-    sdk_proxy_config_done()
 
 
 def proxy_config_response(request, *, view=None) -> HttpResponse:
